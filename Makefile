@@ -1,0 +1,134 @@
+# OKpay help center and account portal. `make run` serves it, `make test` proves it.
+# GNU make. Variants: build/release (default) and build/asan (ASan + UBSan, VARIANT=asan).
+
+VARIANT ?= release
+PORT    ?= 8080
+BUILD   := build/$(VARIANT)
+CC      ?= cc
+SHELL   := /bin/bash
+
+WARN    := -std=c17 -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wwrite-strings -Wformat=2 -Werror
+DEFS    := -D_GNU_SOURCE -Ilib
+ifeq ($(VARIANT),asan)
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+OPT     := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+endif
+CFLAGS  += $(WARN) $(DEFS) $(OPT) -MMD -MP
+LDFLAGS += $(filter -fsanitize%,$(OPT)) -pthread
+
+CMARK_LIBS := -lcmark-gfm-extensions -lcmark-gfm
+
+# Debian packages: to build and run, to test, to benchmark.
+PKGS_RUN   := gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libfcgi-dev \
+	      libsqlite3-dev libsodium-dev nginx inotify-tools
+PKGS_TEST  := libcriterion-dev tidy linkchecker chromium curl
+PKGS_BENCH := wrk hugo
+
+LIB_SRC  := $(wildcard lib/*.c)
+GEN_SRC  := $(filter-out site-gen/main.c,$(wildcard site-gen/*.c))
+UNIT_SRC := $(wildcard tests/unit/*/*_test.c)
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
+
+SITE_GEN := $(BUILD)/bin/site-gen
+UNIT_BIN := $(BUILD)/bin/unit-tests
+
+.PHONY: all site watch run test test-unit test-asan test-integration test-e2e bench bench-site \
+	clean deps deps-test deps-bench format check-format
+
+all: deps $(SITE_GEN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(SITE_GEN): $(BUILD)/obj/site-gen/main.o $(GEN_OBJ) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS)
+
+$(UNIT_BIN): $(UNIT_OBJ) $(GEN_OBJ) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS) -lcriterion
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# --- dependencies --------------------------------------------------------------------------
+
+# Installs what is missing: apt-get as root, otherwise a message that names the packages.
+define need_debs
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+		| grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian packages:" $$missing; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		else \
+			echo "missing Debian packages:" $$missing; \
+			echo "install them with: sudo apt-get install" $$missing; exit 1; \
+		fi; \
+	fi
+endef
+
+deps:
+	$(call need_debs,$(PKGS_RUN))
+
+deps-test: deps
+	$(call need_debs,$(PKGS_TEST))
+	@command -v node >/dev/null || $(MAKE) --no-print-directory PKGS_NODE="nodejs npm" deps-node
+	@[ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund)
+
+deps-node:
+	$(call need_debs,$(PKGS_NODE))
+
+deps-bench: deps
+	$(call need_debs,$(PKGS_BENCH))
+
+# --- the site ------------------------------------------------------------------------------
+
+site: all
+	$(SITE_GEN) --content content --theme theme --out build/site
+
+watch: all
+	$(SITE_GEN) --content content --theme theme --out build/site --watch
+
+run: site
+	nginx/serve.sh $(PORT)
+
+# --- tests ---------------------------------------------------------------------------------
+
+test: deps-test
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory VARIANT=asan test-unit
+	$(MAKE) --no-print-directory VARIANT=asan test-integration
+	$(MAKE) --no-print-directory test-integration
+	$(MAKE) --no-print-directory test-e2e
+
+test-unit: $(UNIT_BIN)
+	$(UNIT_BIN) --jobs 2
+
+test-integration: $(SITE_GEN)
+	SITE_GEN=$(SITE_GEN) node --test --test-concurrency=1 tests/integration/
+
+test-e2e: $(SITE_GEN)
+	SITE_GEN=$(SITE_GEN) node --test --test-concurrency=1 tests/e2e/
+
+# --- benchmarks ----------------------------------------------------------------------------
+
+bench: bench-site
+
+bench-site: deps-bench $(SITE_GEN)
+	bench/site.sh $(SITE_GEN)
+
+# --- housekeeping --------------------------------------------------------------------------
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+check-format:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build
