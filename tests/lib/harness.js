@@ -1,0 +1,110 @@
+// Shared by the integration and browser tests: build the site and serve it with the real
+// nginx on a free loopback port, exactly as `make run` does (nginx/render.sh).
+'use strict';
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SITE_GEN = path.resolve(ROOT, process.env.SITE_GEN || 'build/release/bin/site-gen');
+
+function tmpdir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `okpay-${prefix}-`));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// Run site-gen; returns { status, stdout, stderr }.
+function siteGen(args, opts = {}) {
+  const r = spawnSync(SITE_GEN, args, { cwd: opts.cwd || ROOT, encoding: 'utf8', env: { ...process.env, ...opts.env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Build `content` (default: the real content) into a fresh directory; throws on failure.
+function buildSite({ content = 'content', baseUrl } = {}) {
+  const out = path.join(tmpdir('site'), 'site');
+  const args = ['--content', path.resolve(ROOT, content), '--theme', path.join(ROOT, 'theme'), '--out', out, '--quiet'];
+  if (baseUrl) args.push('--base-url', baseUrl);
+  const r = siteGen(args);
+  if (r.status !== 0) throw new Error(`site-gen failed:\n${r.stderr}`);
+  return out;
+}
+
+function waitForPort(port, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('connect', () => { s.destroy(); resolve(); });
+      s.on('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port}`));
+        else setTimeout(attempt, 25);
+      });
+    };
+    attempt();
+  });
+}
+
+// Start nginx for siteDir; resolves to { port, base, varDir, stop() }.
+async function startNginx(siteDir, { fcgiSocket } = {}) {
+  const port = await freePort();
+  const varDir = tmpdir('var');
+  const args = [path.join(ROOT, 'nginx/render.sh'), String(port), siteDir, varDir];
+  if (fcgiSocket) args.push(fcgiSocket);
+  const conf = execFileSync('sh', args, { encoding: 'utf8' }).trim();
+  const proc = spawn('nginx', ['-c', conf, '-p', path.join(varDir, 'nginx')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  try {
+    await waitForPort(port);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw new Error(`nginx did not start: ${stderr}`);
+  }
+  return {
+    port,
+    base: `http://127.0.0.1:${port}`,
+    varDir,
+    stop: () => new Promise((resolve) => {
+      if (proc.exitCode !== null) return resolve();
+      proc.on('exit', () => resolve());
+      proc.kill('SIGQUIT');
+      setTimeout(() => proc.kill('SIGKILL'), 3000).unref();
+    }),
+  };
+}
+
+// Every generated HTML file below dir, as paths relative to it.
+function htmlFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.html')) out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+// Copy a directory tree (content fixtures that tests modify).
+function copyTree(from, to) {
+  fs.cpSync(from, to, { recursive: true });
+  return to;
+}
+
+module.exports = { ROOT, SITE_GEN, tmpdir, freePort, siteGen, buildSite, startNginx, htmlFiles, copyTree, waitForPort };
