@@ -49,6 +49,8 @@ $(SITE_GEN): $(BUILD)/obj/site-gen/main.o $(GEN_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS)
 
+$(UNIT_OBJ): CFLAGS += -Isite-gen
+
 $(UNIT_BIN): $(UNIT_OBJ) $(GEN_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS) -lcriterion

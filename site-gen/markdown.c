@@ -244,6 +244,8 @@ int md_render(struct md_doc *doc, const char *path, int first_line, const char *
 				  .resolve = resolve, .ctx = ctx};
 	size_t before = err->len;
 
+	/* The caller zeroes doc, and a zeroed struct buf (ptr NULL) is not yet a valid buffer. */
+	buf_init(&doc->html);
 	/* Smart quotes would turn Chinese writers' “” and ASCII habits into the wrong marks. */
 	if (l == LOCALE_EN)
 		opts |= CMARK_OPT_SMART;

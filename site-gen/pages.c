@@ -61,6 +61,18 @@ int pages_render_body(struct site *site, struct article *a)
 			 a->src.len - a->fm.body_off, a->locale, links_resolve, &ctx, &a->err);
 }
 
+/* Fragment for an href: bytes outside printable ASCII percent-encoded, as browsers send them. */
+static void S_pct_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p > 0x20 && *p < 0x7f && *p != '"' && *p != '%' && *p != '<' && *p != '>')
+			buf_addc(b, (char)*p);
+		else
+			buf_addf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	}
+}
+
 static void S_abs(struct buf *b, const struct site *site, const char *path)
 {
 	buf_adds(b, site->base_url);
@@ -288,6 +300,10 @@ int pages_article(const struct site *site, const struct article *a, struct buf *
 		struct tv *e = tv_push_obj(toc);
 		tv_set_int(e, "level", a->doc.h[i].level);
 		tv_set_str(e, "id", a->doc.h[i].id);
+		struct buf href = BUF_INIT;
+		S_pct_encode(&href, a->doc.h[i].id);
+		tv_set_strn(e, "href", href.ptr, href.len);
+		buf_release(&href);
 		tv_set_str(e, "text", a->doc.h[i].text);
 	}
 	tv_set_bool(body, "has_toc", tv_count(toc) >= 2);

@@ -59,12 +59,17 @@ function waitForPort(port, timeoutMs = 5000) {
 }
 
 // Start nginx for siteDir; resolves to { port, base, varDir, stop() }.
-async function startNginx(siteDir, { fcgiSocket } = {}) {
+// extraHeaders: lines for add_header, e.g. 'LinkChecker "allow"' (linkchecker then stops
+// throttling itself to a few requests per second for that host).
+async function startNginx(siteDir, { fcgiSocket, extraHeaders = [] } = {}) {
   const port = await freePort();
   const varDir = tmpdir('var');
   const args = [path.join(ROOT, 'nginx/render.sh'), String(port), siteDir, varDir];
   if (fcgiSocket) args.push(fcgiSocket);
   const conf = execFileSync('sh', args, { encoding: 'utf8' }).trim();
+  for (const hdr of extraHeaders) {
+    fs.appendFileSync(path.join(varDir, 'nginx', 'security-headers.conf'), `add_header ${hdr} always;\n`);
+  }
   const proc = spawn('nginx', ['-c', conf, '-p', path.join(varDir, 'nginx')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
