@@ -278,11 +278,14 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 	long long t0 = util_now_ns();
 	size_t nold = 0;
 	char **old = xcalloc(site->nall + 1, sizeof(*old));
+	char **old_rel = xcalloc(site->nall + 1, sizeof(*old_rel));
 
 	memset(st, 0, sizeof(*st));
 	for (size_t i = 0; i < site->nall; i++)
-		if (index_published(site->all[i]))
+		if (index_published(site->all[i])) {
+			old_rel[nold] = xstrdup(site->all[i]->rel);
 			old[nold++] = xstrdup(site->all[i]->url);
+		}
 
 	int moved = 0;
 	struct article **changed = xcalloc(n + 1, sizeof(*changed));
@@ -333,12 +336,17 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 		site->all[i]->dirty = 1;
 	st->articles = S_render_articles(site, site->out_dir, 0, 0);
 
+	/* Pages whose article went away or moved are removed; one with errors keeps its page. */
 	for (size_t i = 0; i < nold; i++) {
-		if (!index_by_url(site, old[i]))
+		const struct article *a = index_by_rel(site, old_rel[i]);
+		int broken = a && a->err.len > 0;
+		if (!broken && !index_by_url(site, old[i]))
 			S_remove_page(site->out_dir, old[i]);
 		free(old[i]);
+		free(old_rel[i]);
 	}
 	free(old);
+	free(old_rel);
 	pages_write_others(site, site->out_dir);
 	st->errors = build_report(site, 0);
 	st->warnings = S_count_lines(&site->warn);

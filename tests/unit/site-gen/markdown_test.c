@@ -300,8 +300,8 @@ Test(markdown, render_rejects_script_and_leaves_it_out)
 Test(markdown, render_shortens_long_html_in_message)
 {
 	S_expect_error("<div class=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n", 1,
-		       "t.md:1: raw HTML is not allowed (<div class=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		       "aaa...); write Markdown instead (see content/README.md)\n");
+		       "t.md:1: raw HTML is not allowed (<div class=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		       "...); write Markdown instead (see content/README.md)\n");
 }
 
 Test(markdown, render_reports_every_problem)
