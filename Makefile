@@ -22,7 +22,7 @@ CMARK_LIBS := -lcmark-gfm-extensions -lcmark-gfm
 # Debian packages: to build and run, to test, to benchmark.
 PKGS_RUN   := gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libfcgi-dev \
 	      libsqlite3-dev libsodium-dev nginx inotify-tools
-PKGS_TEST  := libcriterion-dev tidy linkchecker chromium curl
+PKGS_TEST  := libcriterion-dev tidy linkchecker chromium fonts-wqy-microhei curl
 PKGS_BENCH := wrk hugo
 
 LIB_SRC  := $(wildcard lib/*.c)

@@ -153,6 +153,7 @@ int load_theme(struct site *site)
 	free(site->css);
 	free(site->js);
 	free(site->icons);
+	free(site->favicon);
 	site->tmpl = tmpl_set_new();
 	buf_addf(&dir, "%s/templates", site->theme_dir);
 	int rc = tmpl_set_load_dir(site->tmpl, dir.ptr, &site->err);
@@ -162,6 +163,7 @@ int load_theme(struct site *site)
 	site->css = S_asset(site, "site.css");
 	site->js = S_asset(site, "site.js");
 	site->icons = S_asset(site, "icons.svg");
+	site->favicon = S_asset(site, "favicon.svg");
 	return rc;
 }
 
@@ -217,7 +219,8 @@ void load_release(struct site *site)
 	free(site->css);
 	free(site->js);
 	free(site->icons);
-	site->css = site->js = site->icons = NULL;
+	free(site->favicon);
+	site->css = site->js = site->icons = site->favicon = NULL;
 	buf_release(&site->err);
 	buf_release(&site->warn);
 }

@@ -117,6 +117,7 @@ static struct tv *S_layout_data(const struct site *site, enum locale l, const st
 	tv_set_str(root, "css", site->css);
 	tv_set_str(root, "js", site->js);
 	tv_set_str(root, "icons", site->icons);
+	tv_set_str(root, "favicon", site->favicon);
 	S_set_url(root, "home_url", l, "");
 	S_set_url(root, "contact_url", l, "contact/");
 	S_set_url(root, "ticket_url", l, "support/contact");
@@ -333,6 +334,7 @@ unsigned long long pages_fingerprint(const struct site *site, const struct artic
 	buf_addf(&b, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n", a->url, a->fm.title, a->fm.summary,
 		 a->fm.updated, a->cat->title, a->cat->url, site->css, site->js, site->icons,
 		 site->base_url);
+	buf_adds(&b, site->favicon);
 	for (size_t i = 0; i < ARRAY_LEN(links); i++)
 		buf_addf(&b, "%s\n%s\n", links[i] ? links[i]->url : "",
 			 links[i] ? links[i]->fm.title : "");
@@ -432,6 +434,7 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir)
 		tv_set_str(body, "description", c->description);
 		tv_set_str(body, "icon", c->icon);
 		tv_set_str(body, "icons", site->icons);
+		tv_set_str(body, "home_url", path.ptr);
 		S_set_url(body, "contact_url", l, "contact/");
 		S_set_url(body, "ticket_url", l, "support/contact");
 		S_article_list(body, c);

@@ -76,7 +76,7 @@ struct site {
 	int quiet;         /* no progress line */
 	struct i18n ui;
 	struct tmpl_set *tmpl;
-	char *css, *js, *icons;    /* hashed asset URLs, "/assets/site.1a2b3c4d.css" */
+	char *css, *js, *icons, *favicon; /* hashed asset URLs, "/assets/site.1a2b3c4d.css" */
 	struct locale_site loc[LOCALE__MAX];
 	struct article **all;      /* every Markdown file, drafts too, sorted by rel */
 	size_t nall;
