@@ -49,6 +49,12 @@ $(SITE_GEN): $(BUILD)/obj/site-gen/main.o $(GEN_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS)
 
+CORPUS := $(BUILD)/bin/corpus
+
+$(CORPUS): $(BUILD)/obj/bench/corpus.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(LDFLAGS)
+
 $(UNIT_OBJ): CFLAGS += -Isite-gen
 
 $(UNIT_BIN): $(UNIT_OBJ) $(GEN_OBJ) $(LIB_OBJ)
@@ -121,8 +127,8 @@ test-e2e: $(SITE_GEN)
 
 bench: bench-site
 
-bench-site: deps-bench $(SITE_GEN)
-	bench/site.sh $(SITE_GEN)
+bench-site: deps-bench $(SITE_GEN) $(CORPUS)
+	bench/site.sh $(SITE_GEN) $(CORPUS)
 
 # --- housekeeping --------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,8 +159,12 @@ int buf_write_file(const char *path, const void *p, size_t n)
 	int rc = -1, fd = -1, e = 0;
 	const char *s = p;
 
-	/* The thread id keeps parallel writers of one directory apart. */
-	buf_addf(&tmp, "%s.tmp%ld.%p", path, (long)getpid(), (void *)&tmp);
+	/* Process id and a counter keep concurrent writers of one directory apart. */
+	static atomic_ulong counter;
+	static long pid;
+	if (!pid)
+		pid = (long)getpid();
+	buf_addf(&tmp, "%s.tmp%ld.%lu", path, pid, atomic_fetch_add(&counter, 1));
 	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto out;

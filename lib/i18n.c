@@ -8,8 +8,8 @@
 #include <string.h>
 
 const struct locale_info locale_info[LOCALE__MAX] = {
-	[LOCALE_ZH] = {"zh", "zh-CN", "zh_CN"},
-	[LOCALE_EN] = {"en", "en", "en_US"},
+    [LOCALE_ZH] = {"zh", "zh-CN", "zh_CN"},
+    [LOCALE_EN] = {"en", "en", "en_US"},
 };
 
 int locale_from_code(const char *s, size_t n)
@@ -35,7 +35,8 @@ int i18n_load(struct i18n *ui, const char *path, struct buf *err)
 	}
 	for (size_t i = 0; i < c.n; i++)
 		if (locale_from_code(c.s[i].name, strlen(c.s[i].name)) < 0)
-			buf_addf(err, "%s:%d: unknown locale [%s]\n", path, c.s[i].line, c.s[i].name);
+			buf_addf(err, "%s:%d: unknown locale [%s]\n", path, c.s[i].line,
+			         c.s[i].name);
 	for (int l = 0; l < LOCALE__MAX; l++) {
 		if (!sec[l])
 			continue;
@@ -45,7 +46,7 @@ int i18n_load(struct i18n *ui, const char *path, struct buf *err)
 			for (int o = 0; o < LOCALE__MAX; o++)
 				if (o != l && sec[o] && !conf_get(sec[o], e->key))
 					buf_addf(err, "%s:%d: '%s' has no [%s] translation\n", path,
-						 e->line, e->key, locale_info[o].code);
+					         e->line, e->key, locale_info[o].code);
 		}
 	}
 	conf_release(&c);
@@ -68,14 +69,15 @@ const char *i18n_get(const struct i18n *ui, enum locale l, const char *key)
 
 void i18n_date(struct buf *b, enum locale l, const char *iso)
 {
-	static const char *months[] = {"January", "February", "March",     "April",
-				       "May",     "June",     "July",      "August",
-				       "September", "October", "November", "December"};
-	int y = atoi(iso), m = atoi(iso + 5), d = atoi(iso + 8);
-	if (strlen(iso) != 10 || m < 1 || m > 12) {
+	static const char *months[] = {"January",   "February", "March",    "April",
+	                               "May",       "June",     "July",     "August",
+	                               "September", "October",  "November", "December"};
+	/* Check the length first: iso + 5 and iso + 8 lie past the end of a shorter string. */
+	if (strlen(iso) != 10 || atoi(iso + 5) < 1 || atoi(iso + 5) > 12) {
 		buf_adds(b, iso);
 		return;
 	}
+	int y = atoi(iso), m = atoi(iso + 5), d = atoi(iso + 8);
 	if (l == LOCALE_ZH)
 		buf_addf(b, "%d年%d月%d日", y, m, d);
 	else

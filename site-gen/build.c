@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int S_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -82,7 +83,7 @@ static void S_render_one(void *ctx, size_t i)
 		unsigned long long fp = pages_fingerprint(job->site, a);
 		if (job->force || fp != a->fingerprint) {
 			if (pages_article(job->site, a, &page, &a->err) == 0 &&
-			    pages_write(job->dir, a->url, &page, &a->err) == 0) {
+			    pages_write(job->dir, a->url, &page, job->site->in_place, &a->err) == 0) {
 				a->fingerprint = fp;
 				atomic_fetch_add(&job->written, 1);
 			}
@@ -176,7 +177,7 @@ static int S_copy_images(struct site *site, const char *rel, const char *dir)
 			} else {
 				buf_reset(&dst);
 				buf_addf(&dst, "/%s", sub.ptr);
-				rc |= pages_write(dir, dst.ptr, &page, &site->err);
+				rc |= pages_write(dir, dst.ptr, &page, 0, &site->err);
 			}
 			buf_release(&from);
 			buf_release(&page);
@@ -190,10 +191,30 @@ static int S_copy_images(struct site *site, const char *rel, const char *dir)
 	return rc;
 }
 
+/*
+ * Deleting the previous tree costs as much as writing the new one; once the new site is in
+ * place nobody waits for it, so a detached grandchild does it.
+ */
+static void S_remove_tree_later(const char *path)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (fork() == 0) {
+			S_remove_tree(path);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	else
+		S_remove_tree(path);
+}
+
 static int S_swap(const char *tmp, const char *out, struct buf *err)
 {
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
-		S_remove_tree(tmp);
+		S_remove_tree_later(tmp);
 		return 0;
 	}
 	if (errno == ENOENT && rename(tmp, out) == 0)
@@ -221,9 +242,12 @@ int build_full(struct site *site, struct build_stats *st)
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
+	site->in_place = 0;
 	load_release(site);
 	load_site(site);
+	long long t_load = util_now_ns();
 	index_site(site);
+	long long t_index = util_now_ns();
 
 	buf_addf(&tmp, "%s.tmp-%ld", site->out_dir, (long)getpid());
 	S_remove_tree(tmp.ptr);
@@ -233,14 +257,21 @@ int build_full(struct site *site, struct build_stats *st)
 		goto out;
 	}
 	st->articles = S_render_articles(site, tmp.ptr, 1, !site->quiet);
+	long long t_render = util_now_ns();
 	if (S_errors(site) == 0) {
 		pages_write_others(site, tmp.ptr);
 		S_copy_assets(site, tmp.ptr);
 		for (int l = 0; l < LOCALE__MAX; l++)
 			S_copy_images(site, locale_info[l].code, tmp.ptr);
 	}
+	long long t_others = util_now_ns();
 	if (S_errors(site) == 0)
 		S_swap(tmp.ptr, site->out_dir, &site->err);
+	if (getenv("SITE_GEN_TIMING"))
+		fprintf(stderr, "site-gen: load %.0f ms, index %.0f ms, render %.0f ms, other pages %.0f ms, "
+				"swap %.0f ms\n",
+			(t_load - t0) / 1e6, (t_index - t_load) / 1e6, (t_render - t_index) / 1e6,
+			(t_others - t_render) / 1e6, (util_now_ns() - t_others) / 1e6);
 	st->errors = build_report(site, 1);
 	st->warnings = S_count_lines(&site->warn);
 	if (st->errors) {
@@ -322,6 +353,7 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 
 	buf_reset(&site->err);
 	buf_reset(&site->warn);
+	site->in_place = 1;
 	index_site(site);
 	for (size_t k = 0; k < nchanged; k++) {
 		const char *now = index_published(changed[k]) ? changed[k]->url : NULL;

@@ -27,13 +27,13 @@ static int S_punct(long cp)
 {
 	if (cp < 0x80)
 		return !((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-			 (cp >= '0' && cp <= '9') || cp == '-' || cp == '_' || cp == ' ');
+		         (cp >= '0' && cp <= '9') || cp == '-' || cp == '_' || cp == ' ');
 	return (cp >= 0x80 && cp <= 0xbf) || (cp >= 0x2000 && cp <= 0x206f) ||
 	       (cp >= 0x2190 && cp <= 0x2bff) || (cp >= 0x3001 && cp <= 0x303f) ||
 	       (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff01 && cp <= 0xff0f) ||
 	       (cp >= 0xff1a && cp <= 0xff20) || (cp >= 0xff3b && cp <= 0xff40) ||
-	       (cp >= 0xff5b && cp <= 0xff65) || (cp >= 0x1f000 && cp <= 0x1faff) ||
-	       cp == 0xfeff || cp == 0xd7 || cp == 0xf7;
+	       (cp >= 0xff5b && cp <= 0xff65) || (cp >= 0x1f000 && cp <= 0x1faff) || cp == 0xfeff ||
+	       cp == 0xd7 || cp == 0xf7;
 }
 
 void md_heading_id(struct buf *out, const char *text, size_t n)
@@ -59,7 +59,7 @@ struct render_state {
 	const char *path;
 	int first_line;
 	struct buf *err;
-	char *callout;    /* per blockquote in document order: 0, or 'n'ote 't'ip 'w'arning */
+	char *callout; /* per blockquote in document order: 0, or 'n'ote 't'ip 'w'arning */
 	size_t nquotes;
 	md_resolve_fn resolve;
 	void *ctx;
@@ -93,9 +93,10 @@ static void S_heading(struct render_state *st, cmark_node *node)
 	int level = cmark_node_get_heading_level(node);
 
 	if (level == 1)
-		buf_addf(st->err,
-			 "%s:%d: use '##' for sections: the page title comes from the front matter\n",
-			 st->path, S_line(st, node));
+		buf_addf(
+		    st->err,
+		    "%s:%d: use '##' for sections: the page title comes from the front matter\n",
+		    st->path, S_line(st, node));
 	S_plain_text(&text, node);
 	md_heading_id(&id, text.ptr, text.len);
 	size_t base = id.len;
@@ -120,9 +121,9 @@ static char S_callout_kind(cmark_node *quote)
 	static const struct {
 		const char *label;
 		char kind;
-	} labels[] = {{"Note:", 'n'},   {"Tip:", 't'},   {"Warning:", 'w'}, {"注意：", 'n'},
-		      {"提示：", 't'}, {"警告：", 'w'}, {"注意:", 'n'},     {"提示:", 't'},
-		      {"警告:", 'w'}};
+	} labels[] = {{"Note:", 'n'},  {"Tip:", 't'},   {"Warning:", 'w'},
+	              {"注意：", 'n'}, {"提示：", 't'}, {"警告：", 'w'},
+	              {"注意:", 'n'},  {"提示:", 't'},  {"警告:", 'w'}};
 	cmark_node *p = cmark_node_first_child(quote);
 	if (!p || cmark_node_get_type(p) != CMARK_NODE_PARAGRAPH)
 		return 0;
@@ -163,10 +164,10 @@ static void S_walk(struct render_state *st, cmark_node *root)
 			const char *lit = cmark_node_get_literal(node);
 			size_t len = strcspn(lit, "\r\n");
 			buf_addf(st->err,
-				 "%s:%d: raw HTML is not allowed (%.*s%s); write Markdown instead "
-				 "(see content/README.md)\n",
-				 st->path, S_line(st, node), (int)(len > 40 ? 40 : len), lit,
-				 len > 40 ? "..." : "");
+			         "%s:%d: raw HTML is not allowed (%.*s%s); write Markdown instead "
+			         "(see content/README.md)\n",
+			         st->path, S_line(st, node), (int)(len > 40 ? 40 : len), lit,
+			         len > 40 ? "..." : "");
 			break;
 		}
 		case CMARK_NODE_HEADING:
@@ -199,7 +200,7 @@ static void S_decorate(struct render_state *st, const char *html, size_t n)
 	size_t heading = 0, quote = 0, start = 0;
 	static const char *kinds = "ntw";
 	static const char *classes[] = {"callout callout-note", "callout callout-tip",
-					"callout callout-warning"};
+	                                "callout callout-warning"};
 
 	buf_grow(out, n + st->doc->nh * 16);
 	for (size_t i = 0; i < n; i++) {
@@ -221,7 +222,7 @@ static void S_decorate(struct render_state *st, const char *html, size_t n)
 				continue;
 			buf_add(out, html + start, i - start);
 			buf_addf(out, "<blockquote class=\"%s\">",
-				 classes[strchr(kinds, k) - kinds]);
+			         classes[strchr(kinds, k) - kinds]);
 			start = i + strlen("<blockquote>");
 		} else if (util_has_prefix(p, left, "<table>")) {
 			buf_add(out, html + start, i - start);
@@ -237,11 +238,16 @@ static void S_decorate(struct render_state *st, const char *html, size_t n)
 }
 
 int md_render(struct md_doc *doc, const char *path, int first_line, const char *src, size_t n,
-	      enum locale l, md_resolve_fn resolve, void *ctx, struct buf *err)
+              enum locale l, md_resolve_fn resolve, void *ctx, struct buf *err)
 {
-	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
-	struct render_state st = {.doc = doc, .path = path, .first_line = first_line, .err = err,
-				  .resolve = resolve, .ctx = ctx};
+	int opts =
+	    CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
+	struct render_state st = {.doc = doc,
+	                          .path = path,
+	                          .first_line = first_line,
+	                          .err = err,
+	                          .resolve = resolve,
+	                          .ctx = ctx};
 	size_t before = err->len;
 
 	/* The caller zeroes doc, and a zeroed struct buf (ptr NULL) is not yet a valid buffer. */

@@ -11,10 +11,34 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 
-int pages_write(const char *dir, const char *url_path, const struct buf *data, struct buf *err)
+static int S_write_direct(const char *path, const struct buf *data)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off < data->len) {
+		ssize_t w = write(fd, data->ptr + off, data->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return close(fd);
+}
+
+int pages_write(const char *dir, const char *url_path, const struct buf *data, int in_place,
+		struct buf *err)
 {
 	struct buf path = BUF_INIT;
 	int rc = -1;
@@ -23,22 +47,27 @@ int pages_write(const char *dir, const char *url_path, const struct buf *data, s
 	buf_adds(&path, url_path);
 	if (path.ptr[path.len - 1] == '/')
 		buf_adds(&path, "index.html");
-	/* Create missing parents; they usually exist, so try the write first. */
-	if (buf_write_file(path.ptr, data->ptr, data->len) == 0) {
-		rc = 0;
-		goto out;
-	}
-	for (size_t i = base + 1; i < path.len; i++) {
-		if (path.ptr[i] != '/')
+
+	/* Usually only the page's own directory is missing: one mkdir, else the whole chain. */
+	char *slash = strrchr(path.ptr, '/');
+	*slash = '\0';
+	int made = mkdir(path.ptr, 0755) == 0 || errno == EEXIST;
+	for (size_t i = base + 1; !made && i <= path.len; i++) {
+		if (path.ptr[i] != '/' && path.ptr[i] != '\0')
 			continue;
+		char c = path.ptr[i];
 		path.ptr[i] = '\0';
 		if (mkdir(path.ptr, 0755) < 0 && errno != EEXIST) {
 			buf_addf(err, "%s: %s\n", path.ptr, strerror(errno));
 			goto out;
 		}
-		path.ptr[i] = '/';
+		path.ptr[i] = c;
+		made = c == '\0' || (path.ptr + i == slash);
 	}
-	if (buf_write_file(path.ptr, data->ptr, data->len) < 0) {
+	*slash = '/';
+	/* A page being replaced in a live site is swapped in whole; a fresh tree is written directly. */
+	if ((in_place ? buf_write_file(path.ptr, data->ptr, data->len)
+		      : S_write_direct(path.ptr, data)) < 0) {
 		buf_addf(err, "%s: %s\n", path.ptr, strerror(errno));
 		goto out;
 	}
@@ -386,7 +415,7 @@ static void S_article_list(struct tv *obj, const struct category *c)
 
 static int S_emit(struct site *site, const char *dir, const char *path, struct buf *page)
 {
-	int rc = pages_write(dir, path, page, &site->err);
+	int rc = pages_write(dir, path, page, site->in_place, &site->err);
 	buf_reset(page);
 	return rc;
 }
@@ -492,9 +521,9 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir)
 	buf_reset(&path);
 	buf_addf(&path, "/%s/404.html", code);
 	if (S_finish(site, layout, "notfound", body, &page, &site->err) < 0 ||
-	    pages_write(dir, path.ptr, &page, &site->err) < 0)
+	    pages_write(dir, path.ptr, &page, site->in_place, &site->err) < 0)
 		rc = -1;
-	if (l == LOCALE_ZH && pages_write(dir, "/404.html", &page, &site->err) < 0)
+	if (l == LOCALE_ZH && pages_write(dir, "/404.html", &page, site->in_place, &site->err) < 0)
 		rc = -1;
 	tv_free(body);
 	tv_free(layout);
@@ -557,7 +586,7 @@ static int S_feed(struct site *site, enum locale l, const char *dir)
 		buf_adds(&x, "</summary>\n</entry>\n");
 	}
 	buf_adds(&x, "</feed>\n");
-	int rc = pages_write(dir, path.ptr, &x, &site->err);
+	int rc = pages_write(dir, path.ptr, &x, site->in_place, &site->err);
 	free(sorted);
 	buf_release(&x);
 	buf_release(&u);
@@ -628,8 +657,8 @@ static int S_sitemap(struct site *site, const char *dir)
 			  "Disallow: /zh/support/\nDisallow: /en/support/\n"
 			  "Disallow: /zh/search\nDisallow: /en/search\n\nSitemap: ");
 	S_abs(&robots, site, "/sitemap.xml\n");
-	int rc = pages_write(dir, "/sitemap.xml", &x, &site->err) |
-		 pages_write(dir, "/robots.txt", &robots, &site->err);
+	int rc = pages_write(dir, "/sitemap.xml", &x, site->in_place, &site->err) |
+		 pages_write(dir, "/robots.txt", &robots, site->in_place, &site->err);
 	buf_release(&x);
 	buf_release(&robots);
 	return rc ? -1 : 0;
@@ -688,13 +717,13 @@ static int S_redirects(struct site *site, const char *dir)
 			buf_adds(&path, al);
 			if (al[strlen(al) - 1] != '/' && !util_has_suffix(al, strlen(al), ".html"))
 				buf_addc(&path, '/');
-			if (pages_write(dir, path.ptr, &stub, &site->err) < 0)
+			if (pages_write(dir, path.ptr, &stub, site->in_place, &site->err) < 0)
 				rc = -1;
 		}
 	}
 	buf_addf(&netlify, "/ /zh/ 302\n");
-	if (pages_write(dir, "/_redirects.map", &map, &site->err) < 0 ||
-	    pages_write(dir, "/_redirects", &netlify, &site->err) < 0)
+	if (pages_write(dir, "/_redirects.map", &map, site->in_place, &site->err) < 0 ||
+	    pages_write(dir, "/_redirects", &netlify, site->in_place, &site->err) < 0)
 		rc = -1;
 	buf_release(&map);
 	buf_release(&netlify);
@@ -711,7 +740,7 @@ static int S_root(struct site *site, const char *dir)
 		     "</head>\n<body>\n<p><a href=\"/zh/\" hreflang=\"zh-CN\">OKpay 帮助中心</a> · "
 		     "<a href=\"/en/\" hreflang=\"en\" lang=\"en\">OKpay Help Center</a></p>\n"
 		     "</body>\n</html>\n");
-	int rc = pages_write(dir, "/index.html", &b, &site->err);
+	int rc = pages_write(dir, "/index.html", &b, site->in_place, &site->err);
 	buf_release(&b);
 	return rc;
 }

@@ -20,11 +20,17 @@ unsigned long long pages_fingerprint(const struct site *site, const struct artic
 /**
  * Write every page that is not an article (home, category, contact and 404 pages, feeds,
  * sitemap.xml, robots.txt, redirect maps, alias stubs, the / redirect) below dir.
- * Returns 0, or -1 with messages in site->err.
+ * Files are replaced atomically when site->in_place is set. Returns 0, or -1 with messages in
+ * site->err.
  */
 int pages_write_others(struct site *site, const char *dir);
 
-/** Write data to dir + url_path (a path such as "/zh/login/" gets "index.html"), creating directories. */
-int pages_write(const char *dir, const char *url_path, const struct buf *data, struct buf *err);
+/**
+ * Write data to dir + url_path (a path such as "/zh/login/" gets "index.html"), creating
+ * directories. in_place: replace the file atomically (a live site); else write it directly
+ * (a fresh tree that nobody serves yet). -1 with a message in err on failure.
+ */
+int pages_write(const char *dir, const char *url_path, const struct buf *data, int in_place,
+		struct buf *err);
 
 #endif

@@ -74,6 +74,7 @@ struct site {
 	char *base_url;    /* "https://help.okpay.example", no trailing slash */
 	int threads;       /* worker threads for the parallel phases */
 	int quiet;         /* no progress line */
+	int in_place;      /* pages replace files of the served site (watch mode), atomically */
 	struct i18n ui;
 	struct tmpl_set *tmpl;
 	char *css, *js, *icons, *favicon; /* hashed asset URLs, "/assets/site.1a2b3c4d.css" */

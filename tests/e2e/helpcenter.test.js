@@ -4,6 +4,7 @@
 'use strict';
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, buildSite, startNginx } = require('../lib/harness.js');
 const {
@@ -14,6 +15,7 @@ const SHOTS = path.join(ROOT, 'build', 'e2e-screenshots');
 const MISSING = ['/zh/no-such-page/', '/en/no-such-page/'];
 
 describe('help center in a browser', () => {
+  let site;
   let server;
   let browser;
   let context; // bypasses CSP, only so that axe can be injected
@@ -21,7 +23,6 @@ describe('help center in a browser', () => {
   let watch;
   const visited = new Set(); // paths the journey reached, revisited with CSP enforced
 
-  const pathOf = (p) => new URL(p.url()).pathname;
   const heading = (p, name, level = 1) => p.getByRole('heading', { level, name, exact: true });
   const mainNav = (p) => p.getByRole('navigation', { name: /^(主导航|Main navigation)$/ });
 
@@ -42,7 +43,7 @@ describe('help center in a browser', () => {
   }
 
   before(async () => {
-    const site = buildSite();
+    site = buildSite();
     server = await startNginx(site);
     browser = await launchBrowser();
     context = await newA11yContext(browser);
@@ -56,11 +57,18 @@ describe('help center in a browser', () => {
   after(async () => {
     if (browser) await browser.close();
     if (server) await server.stop();
+    for (const dir of [site && path.dirname(site), server && server.varDir]) {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('opens the site root and lands on the Chinese home page', async () => {
-    await page.goto(`${server.base}/`);
+    const res = await page.goto(`${server.base}/`);
     await arrive(page, '/zh/');
+    const first = res.request().redirectedFrom();
+    assert.ok(first, 'the root redirects');
+    assert.equal(new URL(first.url()).pathname, '/');
+    assert.equal((await first.response()).status(), 302);
     assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
     await visible(heading(page, '你好，需要什么帮助？'), 'home heading');
     await visible(page.getByRole('search').getByLabel('搜索帮助文章'), 'search box');

@@ -11,6 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
+
+/*
+ * Under ASan, fail if anything allocated so far is unreachable: leaks are reported only at exit,
+ * which does not fail a Criterion test. Without ASan this checks nothing.
+ */
+static void S_assert_no_leaks(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+	cr_assert_eq(__lsan_do_recoverable_leak_check(), 0, "memory leaked (see the report above)");
+#endif
+}
 
 /* A set holding src under name; the test fails if it does not compile. */
 static struct tmpl_set *S_set(const char *name, const char *src)
@@ -58,6 +72,7 @@ static void S_syntax_error(const char *src, const char *prefix)
 	cr_assert_not(tmpl_set_has(set, "t"), "a template that failed to compile was added");
 	tmpl_set_free(set);
 	buf_release(&err);
+	S_assert_no_leaks();
 }
 
 static void S_mktemp_dir(char *dir, size_t n)
@@ -221,6 +236,7 @@ Test(tmpl, strict_missing_key_inside_section_reports_its_line)
 	buf_release(&out);
 	buf_release(&err);
 	tv_free(d);
+	S_assert_no_leaks();
 }
 
 Test(tmpl, strict_missing_dotted_key_fails)
@@ -598,6 +614,7 @@ Test(tmpl, unknown_partial_fails_with_message)
 	buf_release(&out);
 	buf_release(&err);
 	tmpl_set_free(set);
+	S_assert_no_leaks();
 }
 
 Test(tmpl, unknown_template_fails_with_message)
@@ -611,7 +628,7 @@ Test(tmpl, unknown_template_fails_with_message)
 	tmpl_set_free(set);
 }
 
-Test(tmpl, partial_recursion_fails_cleanly)
+Test(tmpl, partial_recursion_fails_cleanly, .timeout = 30)
 {
 	/* A template that includes itself must stop with an error, not overflow the stack. */
 	struct tmpl_set *set = S_set("self", "x{{> self}}");
@@ -621,9 +638,10 @@ Test(tmpl, partial_recursion_fails_cleanly)
 	buf_release(&out);
 	buf_release(&err);
 	tmpl_set_free(set);
+	S_assert_no_leaks();
 }
 
-Test(tmpl, mutual_partial_recursion_fails_cleanly)
+Test(tmpl, mutual_partial_recursion_fails_cleanly, .timeout = 30)
 {
 	struct tmpl_set *set = S_set("a", "{{#x}}a{{> b}}{{/x}}");
 	struct buf out = BUF_INIT, err = BUF_INIT;
@@ -637,6 +655,7 @@ Test(tmpl, mutual_partial_recursion_fails_cleanly)
 	buf_release(&err);
 	tv_free(d);
 	tmpl_set_free(set);
+	S_assert_no_leaks();
 }
 
 /* A chain p0 -> p1 -> ... -> p<depth>, where p<depth> renders "end". */
@@ -709,6 +728,7 @@ Test(tmpl, add_replaces_template_of_same_name)
 	buf_release(&out);
 	buf_release(&err);
 	tmpl_set_free(set);
+	S_assert_no_leaks();
 }
 
 Test(tmpl, add_uses_length_not_nul)
@@ -860,6 +880,11 @@ Test(tmpl, tag_spanning_lines_fails_with_line)
 	S_syntax_error("a\n{{na\nme}}\n", "t:2: ");
 }
 
+Test(tmpl, comment_spanning_lines_fails)
+{
+	S_syntax_error("a\n{{! one\ntwo }}\n", "t:2: ");
+}
+
 Test(tmpl, section_tag_spanning_lines_fails)
 {
 	S_syntax_error("{{#a\n}}x{{/a}}", "t:1: ");
@@ -885,6 +910,7 @@ Test(tmpl, failed_add_keeps_earlier_template)
 	buf_release(&out);
 	buf_release(&err);
 	tmpl_set_free(set);
+	S_assert_no_leaks();
 }
 
 /* --- loading a directory -------------------------------------------------------------------- */
@@ -921,6 +947,7 @@ Test(tmpl, load_dir_ignores_other_files)
 	S_mktemp_dir(dir, sizeof(dir));
 	S_write(dir, "notes.txt", "{{ not a template");
 	S_write(dir, "page.html.bak", "{{ not a template");
+	S_write(dir, "page.xhtml", "{{ not a template");
 	S_write(dir, "ok.html", "fine");
 	snprintf(sub, sizeof(sub), "%s/partials", dir);
 	cr_assert_eq(mkdir(sub, 0755), 0);
@@ -967,6 +994,7 @@ Test(tmpl, load_dir_syntax_error_names_path_and_line)
 	buf_release(&want);
 	tmpl_set_free(set);
 	S_rmtree(dir);
+	S_assert_no_leaks();
 }
 
 Test(tmpl, load_dir_of_missing_directory_fails)

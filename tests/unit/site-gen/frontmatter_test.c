@@ -11,9 +11,12 @@
  * (line 9 when one extra line is added after updated).
  */
 static const char *valid_lines[] = {
-	"title: Reset your password", "summary: What to do when you forgot it",
-	"category: login",            "order: 3",
-	"tags: [password, login]",    "updated: 2026-11-05",
+    "title: Reset your password",
+    "summary: What to do when you forgot it",
+    "category: login",
+    "order: 3",
+    "tags: [password, login]",
+    "updated: 2026-11-05",
 };
 
 /*
@@ -44,8 +47,7 @@ static int S_parse(struct fm *fm, const struct buf *src, struct buf *err)
 }
 
 /* Parse a block with one line replaced and expect exactly the message expect. */
-static void S_expect_error(const char *key, const char *line, const char *extra,
-			   const char *expect)
+static void S_expect_error(const char *key, const char *line, const char *extra, const char *expect)
 {
 	struct buf src = BUF_INIT, err = BUF_INIT;
 	struct fm fm;
@@ -73,16 +75,16 @@ static void S_expect_ok(const char *key, const char *line, const char *extra, st
 Test(frontmatter, parses_every_field_of_a_complete_block)
 {
 	const char *src = "---\n"
-			  "title: \"Reset your \\\"OKpay\\\" password\"\n"
-			  "summary: What to do when you forgot it\n"
-			  "category: login\n"
-			  "order: -2\n"
-			  "tags: [password,  login , 密码]\n"
-			  "updated: 2024-02-29\n"
-			  "draft: true\n"
-			  "aliases: [/zh/old-reset/, /zh/login/reset_%E5.html]\n"
-			  "---\n"
-			  "## Body\n";
+	                  "title: \"Reset your \\\"OKpay\\\" password\"\n"
+	                  "summary: What to do when you forgot it\n"
+	                  "category: login\n"
+	                  "order: -2\n"
+	                  "tags: [password,  login , 密码]\n"
+	                  "updated: 2024-02-29\n"
+	                  "draft: true\n"
+	                  "aliases: [/zh/old-reset/, /zh/login/reset_%E5.html]\n"
+	                  "---\n"
+	                  "## Body\n";
 	struct buf err = BUF_INIT;
 	struct fm fm;
 
@@ -142,12 +144,12 @@ Test(frontmatter, parses_empty_tags_list)
 Test(frontmatter, skips_comments_and_blank_lines_but_counts_them)
 {
 	const char *src = "---\n# a comment\n\ntitle: T\nsummary: S\ncategory: c\norder: 1\n"
-			  "tags: [a]\nupdated: 2026-01-01\nbad: x\n---\n";
+	                  "tags: [a]\nupdated: 2026-01-01\nbad: x\n---\n";
 	struct buf err = BUF_INIT;
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "t.md", src, strlen(src), &err), -1);
 	cr_assert_str_eq(err.ptr, "t.md:10: unknown key 'bad' (known keys: title, summary, "
-				  "category, order, tags, updated, draft, aliases)\n");
+	                          "category, order, tags, updated, draft, aliases)\n");
 	cr_assert_eq(fm.line[FM_TITLE], 4);
 	fm_release(&fm);
 	buf_release(&err);
@@ -155,9 +157,10 @@ Test(frontmatter, skips_comments_and_blank_lines_but_counts_them)
 
 Test(frontmatter, parses_crlf_line_endings)
 {
-	const char *src = "---\r\ntitle: \"Quoted title\"\r\nsummary: S\r\ncategory: login\r\n"
-			  "order: 1\r\ntags: [a, b]\r\nupdated: 2026-01-31\r\ndraft: true\r\n---\r\n"
-			  "body\r\n";
+	const char *src =
+	    "---\r\ntitle: \"Quoted title\"\r\nsummary: S\r\ncategory: login\r\n"
+	    "order: 1\r\ntags: [a, b]\r\nupdated: 2026-01-31\r\ndraft: true\r\n---\r\n"
+	    "body\r\n";
 	struct buf err = BUF_INIT;
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "t.md", src, strlen(src), &err), 0, "%s", err.ptr);
@@ -176,7 +179,7 @@ Test(frontmatter, parses_crlf_line_endings)
 Test(frontmatter, skips_utf8_byte_order_mark)
 {
 	const char *src = "\xef\xbb\xbf---\ntitle: 标题\nsummary: 摘要\ncategory: login\norder: 1\n"
-			  "tags: [登录]\nupdated: 2026-01-01\n---\n正文\n";
+	                  "tags: [登录]\nupdated: 2026-01-01\n---\n正文\n";
 	struct buf err = BUF_INIT;
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "t.md", src, strlen(src), &err), 0, "%s", err.ptr);
@@ -191,7 +194,7 @@ Test(frontmatter, skips_utf8_byte_order_mark)
 Test(frontmatter, accepts_closing_line_at_end_of_file)
 {
 	const char *src = "---\ntitle: T\nsummary: S\ncategory: c\norder: 1\ntags: [a]\n"
-			  "updated: 2026-01-01\n---";
+	                  "updated: 2026-01-01\n---";
 	struct buf err = BUF_INIT;
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "t.md", src, strlen(src), &err), 0, "%s", err.ptr);
@@ -230,7 +233,7 @@ Test(frontmatter, rejects_missing_opening_line)
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "a/t.md", src, strlen(src), &err), -1);
 	cr_assert_str_eq(err.ptr,
-			 "a/t.md:1: missing front matter: the file must start with a line '---'\n");
+	                 "a/t.md:1: missing front matter: the file must start with a line '---'\n");
 	fm_release(&fm);
 	buf_release(&err);
 }
@@ -241,7 +244,7 @@ Test(frontmatter, rejects_empty_file)
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "t.md", "", 0, &err), -1);
 	cr_assert_str_eq(err.ptr,
-			 "t.md:1: missing front matter: the file must start with a line '---'\n");
+	                 "t.md:1: missing front matter: the file must start with a line '---'\n");
 	fm_release(&fm);
 	buf_release(&err);
 }
@@ -253,7 +256,7 @@ Test(frontmatter, rejects_opening_line_with_trailing_text)
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "t.md", src, strlen(src), &err), -1);
 	cr_assert_str_eq(err.ptr,
-			 "t.md:1: missing front matter: the file must start with a line '---'\n");
+	                 "t.md:1: missing front matter: the file must start with a line '---'\n");
 	fm_release(&fm);
 	buf_release(&err);
 }
@@ -261,12 +264,13 @@ Test(frontmatter, rejects_opening_line_with_trailing_text)
 Test(frontmatter, rejects_block_that_is_never_closed)
 {
 	const char *src = "---\ntitle: T\nsummary: S\ncategory: c\norder: 1\ntags: [a]\n"
-			  "updated: 2026-01-01\n\nsome text here\n";
+	                  "updated: 2026-01-01\n\nsome text here\n";
 	struct buf err = BUF_INIT;
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "t.md", src, strlen(src), &err), -1);
-	cr_assert_str_eq(err.ptr, "t.md:9: expected 'key: value'\n"
-				  "t.md:1: front matter is never closed: end it with a line '---'\n");
+	cr_assert_str_eq(err.ptr,
+	                 "t.md:9: expected 'key: value'\n"
+	                 "t.md:1: front matter is never closed: end it with a line '---'\n");
 	fm_release(&fm);
 	buf_release(&err);
 }
@@ -278,7 +282,7 @@ Test(frontmatter, rejects_unclosed_block_of_valid_keys)
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "t.md", src, strlen(src), &err), -1);
 	cr_assert_str_eq(err.ptr,
-			 "t.md:1: front matter is never closed: end it with a line '---'\n");
+	                 "t.md:1: front matter is never closed: end it with a line '---'\n");
 	fm_release(&fm);
 	buf_release(&err);
 }
@@ -290,11 +294,11 @@ Test(frontmatter, reports_every_missing_key_of_an_empty_block)
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "t.md", src, strlen(src), &err), -1);
 	cr_assert_str_eq(err.ptr, "t.md:1: missing required key 'title'\n"
-				  "t.md:1: missing required key 'summary'\n"
-				  "t.md:1: missing required key 'category'\n"
-				  "t.md:1: missing required key 'order'\n"
-				  "t.md:1: missing required key 'tags'\n"
-				  "t.md:1: missing required key 'updated'\n");
+	                          "t.md:1: missing required key 'summary'\n"
+	                          "t.md:1: missing required key 'category'\n"
+	                          "t.md:1: missing required key 'order'\n"
+	                          "t.md:1: missing required key 'tags'\n"
+	                          "t.md:1: missing required key 'updated'\n");
 	fm_release(&fm);
 	buf_release(&err);
 }
@@ -336,8 +340,8 @@ Test(frontmatter, rejects_missing_updated)
 Test(frontmatter, rejects_unknown_key)
 {
 	S_expect_error(NULL, NULL, "author: me",
-		       "t.md:8: unknown key 'author' (known keys: title, summary, category, order, "
-		       "tags, updated, draft, aliases)\n");
+	               "t.md:8: unknown key 'author' (known keys: title, summary, category, order, "
+	               "tags, updated, draft, aliases)\n");
 }
 
 Test(frontmatter, rejects_duplicate_key)
@@ -366,42 +370,42 @@ Test(frontmatter, rejects_upper_case_key)
 Test(frontmatter, rejects_missing_space_after_colon)
 {
 	S_expect_error("title", "title:Reset", NULL,
-		       "t.md:2: put a space after the ':'\nt.md:1: missing required key 'title'\n");
+	               "t.md:2: put a space after the ':'\nt.md:1: missing required key 'title'\n");
 }
 
 Test(frontmatter, rejects_indented_line)
 {
 	S_expect_error(NULL, NULL, "  draft: true",
-		       "t.md:8: front matter lines may not be indented\n");
+	               "t.md:8: front matter lines may not be indented\n");
 }
 
 Test(frontmatter, rejects_tab_indented_line)
 {
 	S_expect_error(NULL, NULL, "\tdraft: true",
-		       "t.md:8: front matter lines may not be indented\n");
+	               "t.md:8: front matter lines may not be indented\n");
 }
 
 Test(frontmatter, rejects_invalid_utf8)
 {
 	S_expect_error("title", "title: caf\xc3", NULL,
-		       "t.md:2: not valid UTF-8 text\nt.md:1: missing required key 'title'\n");
+	               "t.md:2: not valid UTF-8 text\nt.md:1: missing required key 'title'\n");
 }
 
 Test(frontmatter, rejects_overlong_utf8_encoding)
 {
 	S_expect_error("summary", "summary: \xc0\xaf", NULL,
-		       "t.md:3: not valid UTF-8 text\nt.md:1: missing required key 'summary'\n");
+	               "t.md:3: not valid UTF-8 text\nt.md:1: missing required key 'summary'\n");
 }
 
 Test(frontmatter, rejects_nul_byte)
 {
 	const char src[] = "---\ntitle: a\0b\nsummary: S\ncategory: c\norder: 1\ntags: [a]\n"
-			   "updated: 2026-01-01\n---\n";
+	                   "updated: 2026-01-01\n---\n";
 	struct buf err = BUF_INIT;
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "t.md", src, sizeof(src) - 1, &err), -1);
 	cr_assert_str_eq(err.ptr,
-			 "t.md:2: not valid UTF-8 text\nt.md:1: missing required key 'title'\n");
+	                 "t.md:2: not valid UTF-8 text\nt.md:1: missing required key 'title'\n");
 	fm_release(&fm);
 	buf_release(&err);
 }
@@ -409,8 +413,8 @@ Test(frontmatter, rejects_nul_byte)
 Test(frontmatter, rejects_unterminated_quoted_value)
 {
 	S_expect_error("summary", "summary: \"open", NULL,
-		       "t.md:3: a quoted value must end with '\"'\n"
-		       "t.md:1: missing required key 'summary'\n");
+	               "t.md:3: a quoted value must end with '\"'\n"
+	               "t.md:1: missing required key 'summary'\n");
 }
 
 /* --- title and summary -------------------------------------------------------------------- */
@@ -431,8 +435,7 @@ Test(frontmatter, rejects_title_longer_than_200_characters)
 	buf_adds(&line, "title: ");
 	for (int i = 0; i < 201; i++)
 		buf_adds(&line, "字");
-	S_expect_error("title", line.ptr, NULL,
-		       "t.md:2: title is longer than 200 characters\n");
+	S_expect_error("title", line.ptr, NULL, "t.md:2: title is longer than 200 characters\n");
 	buf_release(&line);
 }
 
@@ -443,7 +446,7 @@ Test(frontmatter, rejects_summary_longer_than_300_characters)
 	for (int i = 0; i < 301; i++)
 		buf_addc(&line, 'x');
 	S_expect_error("summary", line.ptr, NULL,
-		       "t.md:3: summary is longer than 300 characters\n");
+	               "t.md:3: summary is longer than 300 characters\n");
 	buf_release(&line);
 }
 
@@ -452,19 +455,19 @@ Test(frontmatter, rejects_summary_longer_than_300_characters)
 Test(frontmatter, rejects_upper_case_category)
 {
 	S_expect_error("category", "category: Login", NULL,
-		       "t.md:4: category must be a slug (lower-case letters, digits, '-')\n");
+	               "t.md:4: category must be a slug (lower-case letters, digits, '-')\n");
 }
 
 Test(frontmatter, rejects_category_with_space)
 {
 	S_expect_error("category", "category: log in", NULL,
-		       "t.md:4: category must be a slug (lower-case letters, digits, '-')\n");
+	               "t.md:4: category must be a slug (lower-case letters, digits, '-')\n");
 }
 
 Test(frontmatter, rejects_empty_category)
 {
 	S_expect_error("category", "category:", NULL,
-		       "t.md:4: category must be a slug (lower-case letters, digits, '-')\n");
+	               "t.md:4: category must be a slug (lower-case letters, digits, '-')\n");
 }
 
 Test(frontmatter, rejects_fractional_order)
@@ -485,7 +488,7 @@ Test(frontmatter, rejects_empty_order)
 Test(frontmatter, rejects_order_out_of_range)
 {
 	S_expect_error("order", "order: 99999999999999999999", NULL,
-		       "t.md:5: order must be a whole number\n");
+	               "t.md:5: order must be a whole number\n");
 }
 
 Test(frontmatter, rejects_draft_yes)
@@ -546,8 +549,7 @@ Test(frontmatter, rejects_tags_without_closing_bracket)
 
 Test(frontmatter, rejects_nested_list_in_tags)
 {
-	S_expect_error("tags", "tags: [a, [b]]", NULL,
-		       "t.md:6: a list item contains a bracket\n");
+	S_expect_error("tags", "tags: [a, [b]]", NULL, "t.md:6: a list item contains a bracket\n");
 }
 
 Test(frontmatter, rejects_tag_longer_than_40_characters)
@@ -630,26 +632,26 @@ Test(frontmatter, rejects_bad_alias_after_good_one)
 Test(frontmatter, reports_every_error_in_one_file)
 {
 	const char *src = "---\n"
-			  "title: T\n"
-			  "order: x\n"
-			  "tags: a\n"
-			  "updated: 2026-02-30\n"
-			  "colour: red\n"
-			  "  draft: true\n"
-			  "title: Again\n"
-			  "---\n";
+	                  "title: T\n"
+	                  "order: x\n"
+	                  "tags: a\n"
+	                  "updated: 2026-02-30\n"
+	                  "colour: red\n"
+	                  "  draft: true\n"
+	                  "title: Again\n"
+	                  "---\n";
 	struct buf err = BUF_INIT;
 	struct fm fm;
 	cr_assert_eq(fm_parse(&fm, "x/t.md", src, strlen(src), &err), -1);
 	cr_assert_str_eq(err.ptr, "x/t.md:3: order must be a whole number\n"
-				  "x/t.md:4: write a list as [first, second]\n"
-				  "x/t.md:5: updated must be a real date written YYYY-MM-DD\n"
-				  "x/t.md:6: unknown key 'colour' (known keys: title, summary, "
-				  "category, order, tags, updated, draft, aliases)\n"
-				  "x/t.md:7: front matter lines may not be indented\n"
-				  "x/t.md:8: 'title' is already set on line 2\n"
-				  "x/t.md:1: missing required key 'summary'\n"
-				  "x/t.md:1: missing required key 'category'\n");
+	                          "x/t.md:4: write a list as [first, second]\n"
+	                          "x/t.md:5: updated must be a real date written YYYY-MM-DD\n"
+	                          "x/t.md:6: unknown key 'colour' (known keys: title, summary, "
+	                          "category, order, tags, updated, draft, aliases)\n"
+	                          "x/t.md:7: front matter lines may not be indented\n"
+	                          "x/t.md:8: 'title' is already set on line 2\n"
+	                          "x/t.md:1: missing required key 'summary'\n"
+	                          "x/t.md:1: missing required key 'category'\n");
 	fm_release(&fm);
 	buf_release(&err);
 }
@@ -692,7 +694,8 @@ Test(frontmatter, valid_slug_accepts_letters_digits_and_inner_hyphens)
 	cr_assert(S_slug("a"));
 	cr_assert(S_slug("2fa"));
 	cr_assert(S_slug("forgot-password-2"));
-	cr_assert(S_slug("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 64 */
+	cr_assert(
+	    S_slug("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 64 */
 }
 
 Test(frontmatter, valid_slug_rejects_empty)

@@ -23,7 +23,7 @@ struct recorder {
 };
 
 static int S_record(void *ctx, const char *url, int image, int line, struct buf *out,
-		    struct buf *err)
+                    struct buf *err)
 {
 	struct recorder *r = ctx;
 	buf_addf(&r->calls, "%s %d %d\n", url, image, line);
@@ -38,7 +38,7 @@ static int S_record(void *ctx, const char *url, int image, int line, struct buf 
 
 /* Render src (body starting on line first_line) with a recorder; returns md_render's result. */
 static int S_render(struct md_doc *doc, const char *src, int first_line, enum locale l,
-		    struct recorder *r, struct buf *err)
+                    struct recorder *r, struct buf *err)
 {
 	memset(doc, 0, sizeof(*doc));
 	return md_render(doc, "t.md", first_line, src, strlen(src), l, S_record, r, err);
@@ -64,8 +64,7 @@ static void S_expect_error(const char *src, int first_line, const char *expect)
 	struct recorder r = {BUF_INIT, NULL, NULL, NULL};
 	struct buf err = BUF_INIT;
 	struct md_doc doc;
-	cr_assert_eq(S_render(&doc, src, first_line, LOCALE_EN, &r, &err), -1, "accepted: %s",
-		     src);
+	cr_assert_eq(S_render(&doc, src, first_line, LOCALE_EN, &r, &err), -1, "accepted: %s", src);
 	cr_assert_str_eq(err.ptr, expect);
 	md_doc_release(&doc);
 	buf_release(&r.calls);
@@ -143,7 +142,9 @@ Test(markdown, heading_id_of_empty_text_is_section)
 
 Test(markdown, heading_id_skips_invalid_utf8)
 {
-	S_expect_id("a\xff" "b", "ab");
+	S_expect_id("a\xff"
+	            "b",
+	            "ab");
 }
 
 Test(markdown, heading_id_appends_to_buffer)
@@ -161,8 +162,7 @@ Test(markdown, render_gives_headings_their_ids)
 {
 	struct buf html = BUF_INIT;
 	S_html(&html, "## Step 1: Open the form\n\n### 第一步：打开表单\n", LOCALE_EN);
-	cr_assert_contains(html.ptr,
-			   "<h2 id=\"step-1-open-the-form\">Step 1: Open the form</h2>");
+	cr_assert_contains(html.ptr, "<h2 id=\"step-1-open-the-form\">Step 1: Open the form</h2>");
 	cr_assert_contains(html.ptr, "<h3 id=\"第一步打开表单\">第一步：打开表单</h3>");
 	buf_release(&html);
 }
@@ -229,8 +229,8 @@ Test(markdown, render_ignores_heading_syntax_inside_code)
 	struct buf err = BUF_INIT;
 	struct md_doc doc;
 	cr_assert_eq(S_render(&doc, "```\n# not a heading\n<h2>x</h2>\n```\n\n## Real\n", 1,
-			      LOCALE_EN, &r, &err),
-		     0, "%s", err.ptr);
+	                      LOCALE_EN, &r, &err),
+	             0, "%s", err.ptr);
 	cr_assert_eq(doc.nh, 1);
 	cr_assert_contains(doc.html.ptr, "&lt;h2&gt;x&lt;/h2&gt;");
 	cr_assert_contains(doc.html.ptr, "<h2 id=\"real\">Real</h2>");
@@ -241,14 +241,16 @@ Test(markdown, render_ignores_heading_syntax_inside_code)
 
 Test(markdown, render_rejects_level_one_heading)
 {
-	S_expect_error("Intro\n\n# Title\n", 5,
-		       "t.md:7: use '##' for sections: the page title comes from the front matter\n");
+	S_expect_error(
+	    "Intro\n\n# Title\n", 5,
+	    "t.md:7: use '##' for sections: the page title comes from the front matter\n");
 }
 
 Test(markdown, render_rejects_setext_level_one_heading)
 {
-	S_expect_error("Title\n=====\n", 9,
-		       "t.md:9: use '##' for sections: the page title comes from the front matter\n");
+	S_expect_error(
+	    "Title\n=====\n", 9,
+	    "t.md:9: use '##' for sections: the page title comes from the front matter\n");
 }
 
 /* --- raw HTML ----------------------------------------------------------------------------- */
@@ -256,31 +258,31 @@ Test(markdown, render_rejects_setext_level_one_heading)
 Test(markdown, render_rejects_html_block)
 {
 	S_expect_error("Text\n\n<div>x</div>\n", 10,
-		       "t.md:12: raw HTML is not allowed (<div>x</div>); write Markdown instead "
-		       "(see content/README.md)\n");
+	               "t.md:12: raw HTML is not allowed (<div>x</div>); write Markdown instead "
+	               "(see content/README.md)\n");
 }
 
 Test(markdown, render_rejects_inline_html)
 {
 	S_expect_error("Line one<br>next\n", 3,
-		       "t.md:3: raw HTML is not allowed (<br>); write Markdown instead "
-		       "(see content/README.md)\n");
+	               "t.md:3: raw HTML is not allowed (<br>); write Markdown instead "
+	               "(see content/README.md)\n");
 }
 
 Test(markdown, render_reports_inline_html_on_its_own_line)
 {
 	S_expect_error("First line\nsecond <span>x</span> line\n", 20,
-		       "t.md:21: raw HTML is not allowed (<span>); write Markdown instead "
-		       "(see content/README.md)\n"
-		       "t.md:21: raw HTML is not allowed (</span>); write Markdown instead "
-		       "(see content/README.md)\n");
+	               "t.md:21: raw HTML is not allowed (<span>); write Markdown instead "
+	               "(see content/README.md)\n"
+	               "t.md:21: raw HTML is not allowed (</span>); write Markdown instead "
+	               "(see content/README.md)\n");
 }
 
 Test(markdown, render_rejects_html_comment)
 {
 	S_expect_error("Text\n\n<!-- c -->\n", 1,
-		       "t.md:3: raw HTML is not allowed (<!-- c -->); write Markdown instead "
-		       "(see content/README.md)\n");
+	               "t.md:3: raw HTML is not allowed (<!-- c -->); write Markdown instead "
+	               "(see content/README.md)\n");
 }
 
 Test(markdown, render_rejects_script_and_leaves_it_out)
@@ -290,7 +292,7 @@ Test(markdown, render_rejects_script_and_leaves_it_out)
 	struct md_doc doc;
 	cr_assert_eq(S_render(&doc, "<script>alert(1)</script>\n", 4, LOCALE_EN, &r, &err), -1);
 	cr_assert_str_eq(err.ptr, "t.md:4: raw HTML is not allowed (<script>alert(1)</script>); "
-				  "write Markdown instead (see content/README.md)\n");
+	                          "write Markdown instead (see content/README.md)\n");
 	cr_assert_lacks(doc.html.ptr, "<script");
 	md_doc_release(&doc);
 	buf_release(&r.calls);
@@ -300,17 +302,18 @@ Test(markdown, render_rejects_script_and_leaves_it_out)
 Test(markdown, render_shortens_long_html_in_message)
 {
 	S_expect_error("<div class=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n", 1,
-		       "t.md:1: raw HTML is not allowed (<div class=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		       "...); write Markdown instead (see content/README.md)\n");
+	               "t.md:1: raw HTML is not allowed (<div class=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	               "...); write Markdown instead (see content/README.md)\n");
 }
 
 Test(markdown, render_reports_every_problem)
 {
-	S_expect_error("# One\n\n<p>x</p>\n\n# Two\n", 2,
-		       "t.md:2: use '##' for sections: the page title comes from the front matter\n"
-		       "t.md:4: raw HTML is not allowed (<p>x</p>); write Markdown instead "
-		       "(see content/README.md)\n"
-		       "t.md:6: use '##' for sections: the page title comes from the front matter\n");
+	S_expect_error(
+	    "# One\n\n<p>x</p>\n\n# Two\n", 2,
+	    "t.md:2: use '##' for sections: the page title comes from the front matter\n"
+	    "t.md:4: raw HTML is not allowed (<p>x</p>); write Markdown instead "
+	    "(see content/README.md)\n"
+	    "t.md:6: use '##' for sections: the page title comes from the front matter\n");
 }
 
 Test(markdown, render_accepts_html_inside_code)
@@ -329,7 +332,7 @@ Test(markdown, render_turns_note_into_callout)
 	struct buf html = BUF_INIT;
 	S_html(&html, "> **Note:** x\n", LOCALE_EN);
 	cr_assert_contains(html.ptr, "<blockquote class=\"callout callout-note\">\n<p><strong>Note:"
-				     "</strong> x</p>\n</blockquote>");
+	                             "</strong> x</p>\n</blockquote>");
 	buf_release(&html);
 }
 
@@ -463,7 +466,7 @@ Test(markdown, render_uses_smart_punctuation_in_english)
 	struct buf html = BUF_INIT;
 	S_html(&html, "Say \"hi\" -- it's fine...\n", LOCALE_EN);
 	cr_assert_contains(html.ptr, "Say \xe2\x80\x9chi\xe2\x80\x9d \xe2\x80\x93 it\xe2\x80\x99s "
-				     "fine\xe2\x80\xa6");
+	                             "fine\xe2\x80\xa6");
 	buf_release(&html);
 }
 
@@ -497,8 +500,8 @@ Test(markdown, render_uses_the_rewritten_url)
 	struct buf err = BUF_INIT;
 	struct md_doc doc;
 	cr_assert_eq(S_render(&doc, "[reset](../login/reset.md) [kept](https://example.com/)\n", 1,
-			      LOCALE_ZH, &r, &err),
-		     0, "%s", err.ptr);
+	                      LOCALE_ZH, &r, &err),
+	             0, "%s", err.ptr);
 	cr_assert_contains(doc.html.ptr, "<a href=\"/zh/login/reset/\">reset</a>");
 	cr_assert_contains(doc.html.ptr, "<a href=\"https://example.com/\">kept</a>");
 	cr_assert_lacks(doc.html.ptr, ".md");
@@ -580,6 +583,20 @@ Test(markdown, render_of_empty_body_is_empty)
 	S_html(&html, "", LOCALE_EN);
 	cr_assert_str_eq(html.ptr, "");
 	buf_release(&html);
+}
+
+/* Regression: md_render grew the html buffer of a zeroed doc by copying from its NULL ptr. */
+Test(markdown, render_into_zeroed_doc_with_empty_body)
+{
+	struct recorder r = {BUF_INIT, NULL, NULL, NULL};
+	struct buf err = BUF_INIT;
+	struct md_doc doc = {0};
+	cr_assert_eq(md_render(&doc, "t.md", 1, "", 0, LOCALE_ZH, S_record, &r, &err), 0);
+	cr_assert_not_null(doc.html.ptr);
+	cr_assert_str_eq(doc.html.ptr, "");
+	md_doc_release(&doc);
+	buf_release(&r.calls);
+	buf_release(&err);
 }
 
 Test(markdown, doc_release_empties_the_doc)

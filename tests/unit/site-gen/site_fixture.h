@@ -61,7 +61,7 @@ static void fx_write_file(const char *root, const char *rel, const char *text)
 	fx_mkdirs(path.ptr);
 	*slash = '/';
 	cr_assert_eq(buf_write_file(path.ptr, text, strlen(text)), 0, "write %s: %s", path.ptr,
-		     strerror(errno));
+	             strerror(errno));
 	buf_release(&path);
 }
 
@@ -71,21 +71,22 @@ static void fx_write(const char *rel, const char *text)
 	fx_write_file(fx.content, rel, text);
 }
 
-/* Write an article with valid front matter; extra (may be "") is one more line such as "draft: true\n". */
+/* Write an article with valid front matter; extra (may be "") is one more line such as "draft:
+ * true\n". */
 static void fx_article(const char *rel, const char *category, const char *extra, const char *body)
 {
 	struct buf src = BUF_INIT;
 	buf_addf(&src,
-		 "---\ntitle: T\nsummary: S\ncategory: %s\norder: 1\ntags: [a]\n"
-		 "updated: 2026-01-01\n%s---\n%s",
-		 category, extra, body);
+	         "---\ntitle: T\nsummary: S\ncategory: %s\norder: 1\ntags: [a]\n"
+	         "updated: 2026-01-01\n%s---\n%s",
+	         category, extra, body);
 	fx_write(rel, src.ptr);
 	buf_release(&src);
 }
 
 static const char fx_categories[] = "[login]\ntitle: Login\ndescription: Logging in.\norder: 1\n"
-				    "icon: key\n\n[payments]\ntitle: Payments\n"
-				    "description: Paying.\norder: 2\nicon: transfer\n";
+                                    "icon: key\n\n[payments]\ntitle: Payments\n"
+                                    "description: Paying.\norder: 2\nicon: transfer\n";
 
 static void fx_setup(void)
 {
@@ -101,9 +102,11 @@ static void fx_setup(void)
 	fx_write_file(fx.theme, "assets/site.css", "body{}");
 	fx_write_file(fx.theme, "assets/site.js", "");
 	fx_write_file(fx.theme, "assets/icons.svg", "<svg/>");
+	fx_write_file(fx.theme, "assets/favicon.svg", "<svg/>");
 
-	fx_write("ui.conf", "[zh]\nsite_name: 帮助中心\nhome: 首页\n\n[en]\nsite_name: Help center\n"
-			    "home: Home\n");
+	fx_write("ui.conf",
+	         "[zh]\nsite_name: 帮助中心\nhome: 首页\n\n[en]\nsite_name: Help center\n"
+	         "home: Home\n");
 	fx_write("zh/categories.conf", fx_categories);
 	fx_write("en/categories.conf", fx_categories);
 	fx_article("zh/login/reset.md", "login", "", "## 步骤\n\n文字\n");
@@ -122,6 +125,10 @@ static void fx_load(void)
 	fx.site.theme_dir = fx.theme;
 	fx.site.threads = 1;
 	fx.site.quiet = 1;
+	/* A zeroed struct buf is not a valid buffer (buf.h); site-gen's main gets these from
+	 * load_release before its first load_site. */
+	buf_init(&fx.site.err);
+	buf_init(&fx.site.warn);
 	fx.loaded = 1;
 	cr_assert_eq(load_site(&fx.site), 0);
 	cr_assert_eq(index_site(&fx.site), 0);
