@@ -23,7 +23,7 @@ CMARK_LIBS := -lcmark-gfm-extensions -lcmark-gfm
 PKGS_RUN   := gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libfcgi-dev \
 	      libsqlite3-dev libsodium-dev nginx inotify-tools
 PKGS_TEST  := libcriterion-dev tidy linkchecker chromium fonts-wqy-microhei curl
-PKGS_BENCH := wrk hugo
+PKGS_BENCH := wrk hugo time bc
 
 LIB_SRC  := $(wildcard lib/*.c)
 GEN_SRC  := $(filter-out site-gen/main.c,$(wildcard site-gen/*.c))

@@ -1,20 +1,29 @@
 #!/bin/bash
-# Serve the generated site (and, once it exists, the portal) on 127.0.0.1:PORT until
-# Ctrl-C or SIGTERM, then stop everything this script started.
+# Serve the generated site (and, once it exists, the portal) on 127.0.0.1:PORT until Ctrl-C
+# or SIGTERM, to this script or to the make that started it; then stop all it started.
 set -euo pipefail
 port=${1:-8080}
+parent=$PPID
 cd "$(dirname "$0")/.."
+mkdir -p var/log var/run var/mail
 conf=$(nginx/render.sh "$port" build/site var)
 nginx -t -q -c "$conf" -p var/nginx
 pids=()
 stop() {
 	trap - INT TERM EXIT
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	echo "stopped"
+	echo "okpay: stopped"
 }
 trap stop INT TERM EXIT
 nginx -c "$conf" -p var/nginx &
 pids+=($!)
-echo "OKpay help center: http://127.0.0.1:$port/  (Ctrl-C stops)"
-wait -n
+echo "okpay: help center at http://127.0.0.1:$port/ (Ctrl-C stops)"
+# make does not pass SIGTERM on to its children: notice when it is gone.
+while kill -0 "$parent" 2>/dev/null; do
+	for p in "${pids[@]}"; do
+		kill -0 "$p" 2>/dev/null || { echo "okpay: process $p exited"; exit 1; }
+	done
+	sleep 0.5 &
+	wait $! || true
+done

@@ -77,6 +77,7 @@ static void S_render_one(void *ctx, size_t i)
 
 	if (a->dirty || !a->body_ok) {
 		a->body_ok = pages_render_body(job->site, a) == 0;
+		a->body_hash = util_hash64(a->doc.html.ptr, a->doc.html.len);
 		a->dirty = 0;
 	}
 	if (a->body_ok) {

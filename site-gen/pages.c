@@ -373,8 +373,7 @@ unsigned long long pages_fingerprint(const struct site *site, const struct artic
 		const struct category *c = index_category(site, (enum locale)!a->locale, a->cat->slug);
 		buf_adds(&b, c ? c->url : "-");
 	}
-	unsigned long long h = util_hash64(b.ptr, b.len) ^
-			       (util_hash64(a->doc.html.ptr, a->doc.html.len) * 31);
+	unsigned long long h = util_hash64(b.ptr, b.len) ^ (a->body_hash * 31);
 	buf_release(&b);
 	return h ? h : 1;
 }

@@ -57,6 +57,7 @@ struct article {
 	size_t err_load;                /* length of err after loading; the rest is redone */
 	int dirty;                      /* source changed since its body was last rendered */
 	int body_ok;                    /* body rendered without problems */
+	unsigned long long body_hash;   /* hash of doc.html, taken when it is rendered */
 	unsigned long long fingerprint; /* of everything its page shows; 0 = never written */
 };
 
