@@ -289,6 +289,19 @@ out:
 	return rc;
 }
 
+/* What index_site reads of an article: its place, order, tags, visibility and aliases. */
+static void S_shape(const struct article *a, struct buf *out)
+{
+	buf_addf(out, "%d|%s|%ld|%d|", a->fm_ok, a->fm.category ? a->fm.category : "", a->fm.order,
+		 a->fm.draft);
+	for (size_t i = 0; i < a->fm.ntags; i++)
+		buf_addf(out, "%s,", a->fm.tags[i]);
+	buf_addc(out, '|');
+	for (size_t i = 0; i < a->fm.naliases; i++)
+		buf_addf(out, "%s,", a->fm.aliases[i]);
+	buf_addc(out, '\n');
+}
+
 static int S_cmp_article_rel(const void *x, const void *y)
 {
 	return strcmp((*(struct article *const *)x)->rel, (*(struct article *const *)y)->rel);
@@ -319,7 +332,7 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 			old[nold++] = xstrdup(site->all[i]->url);
 		}
 
-	int moved = 0;
+	int moved = 0, reindex = 0;
 	struct article **changed = xcalloc(n + 1, sizeof(*changed));
 	char **before = xcalloc(n + 1, sizeof(*before));
 	size_t nchanged = 0;
@@ -335,6 +348,8 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 			moved = 1;
 		}
 		char *prev = index_published(a) ? xstrdup(a->url) : NULL;
+		struct buf shape = BUF_INIT;
+		S_shape(a, &shape);
 		if (load_article(site, a) < 0) {
 			/* Deleted: drop it from the model. */
 			free(prev);
@@ -346,16 +361,25 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 			site->nall--;
 			load_article_free(a);
 			moved = 1;
+			buf_release(&shape);
 			continue;
 		}
+		/* Only what places an article in the site needs a new index; text edits do not. */
+		size_t len = shape.len;
+		S_shape(a, &shape);
+		if (!prev || len * 2 != shape.len || memcmp(shape.ptr, shape.ptr + len, len) != 0)
+			reindex = 1;
+		buf_release(&shape);
 		changed[nchanged] = a;
 		before[nchanged++] = prev;
 	}
 
-	buf_reset(&site->err);
-	buf_reset(&site->warn);
 	site->in_place = 1;
-	index_site(site);
+	if (reindex || moved) {
+		buf_reset(&site->err);
+		buf_reset(&site->warn);
+		index_site(site);
+	}
 	for (size_t k = 0; k < nchanged; k++) {
 		const char *now = index_published(changed[k]) ? changed[k]->url : NULL;
 		if (!before[k] != !now || (now && strcmp(before[k], now) != 0))

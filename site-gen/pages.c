@@ -65,7 +65,20 @@ int pages_write(const char *dir, const char *url_path, const struct buf *data, i
 		made = c == '\0' || (path.ptr + i == slash);
 	}
 	*slash = '/';
-	/* A page being replaced in a live site is swapped in whole; a fresh tree is written directly. */
+	/*
+	 * A page being replaced in a live site is swapped in whole, and only if it changed (its
+	 * date then still says when it did); a fresh tree is written directly.
+	 */
+	if (in_place) {
+		struct buf old = BUF_INIT;
+		int same = buf_read_file(&old, path.ptr) == 0 && old.len == data->len &&
+			   memcmp(old.ptr, data->ptr, data->len) == 0;
+		buf_release(&old);
+		if (same) {
+			rc = 0;
+			goto out;
+		}
+	}
 	if ((in_place ? buf_write_file(path.ptr, data->ptr, data->len)
 		      : S_write_direct(path.ptr, data)) < 0) {
 		buf_addf(err, "%s: %s\n", path.ptr, strerror(errno));
