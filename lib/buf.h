@@ -20,7 +20,10 @@ struct buf {
 };
 
 extern char buf_empty[];
-#define BUF_INIT {buf_empty, 0, 0}
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		buf_empty, 0, 0                                                                    \
+	}
 
 void buf_init(struct buf *b);
 /** Free the contents; the buffer is empty and usable again. */

@@ -19,16 +19,15 @@ static int S_space(char c)
 }
 
 int conf_parse_line(const char *line, size_t n, const char **key, size_t *klen, struct buf *value,
-		    const char **why)
+                    const char **why)
 {
 	size_t i = 0;
 	buf_reset(value);
 	while (i < n && S_keychar(line[i]))
 		i++;
 	if (i == 0 || i >= n || line[i] != ':') {
-		*why = (i < n && line[i] >= 'A' && line[i] <= 'Z')
-			       ? "keys are lower case"
-			       : "expected 'key: value'";
+		*why = (i < n && line[i] >= 'A' && line[i] <= 'Z') ? "keys are lower case"
+		                                                   : "expected 'key: value'";
 		return -1;
 	}
 	*key = line;
@@ -50,7 +49,8 @@ int conf_parse_line(const char *line, size_t n, const char **key, size_t *klen, 
 		}
 		for (size_t k = i + 1; k < end - 1; k++) {
 			char c = line[k];
-			if (c == '\\' && k + 1 < end - 1 && (line[k + 1] == '"' || line[k + 1] == '\\'))
+			if (c == '\\' && k + 1 < end - 1 &&
+			    (line[k + 1] == '"' || line[k + 1] == '\\'))
 				c = line[++k];
 			else if (c == '"') {
 				*why = "write \\\" for a quote inside a quoted value";
@@ -65,7 +65,7 @@ int conf_parse_line(const char *line, size_t n, const char **key, size_t *klen, 
 }
 
 static void S_add_entry(struct conf_section *s, const char *key, size_t klen, struct buf *value,
-			int line)
+                        int line)
 {
 	s->e = xrealloc(s->e, (s->n + 1) * sizeof(*s->e));
 	s->e[s->n].key = xstrndup(key, klen);
@@ -110,16 +110,20 @@ int conf_parse(struct conf *c, const char *path, const char *src, size_t n, stru
 			while (k < len && S_keychar(l[k]))
 				k++;
 			if (k == 1 || k >= len || l[k] != ']' || k + 1 != len) {
-				buf_addf(err, "%s:%d: a section header is '[name]' with a lower-case name\n",
-					 path, line);
+				buf_addf(
+				    err,
+				    "%s:%d: a section header is '[name]' with a lower-case name\n",
+				    path, line);
 				cur = NULL;
 				continue;
 			}
 			for (size_t i = 0; i < c->n; i++)
 				if (strlen(c->s[i].name) == k - 1 &&
 				    memcmp(c->s[i].name, l + 1, k - 1) == 0) {
-					buf_addf(err, "%s:%d: section [%.*s] already appears on line %d\n",
-						 path, line, (int)(k - 1), l + 1, c->s[i].line);
+					buf_addf(
+					    err,
+					    "%s:%d: section [%.*s] already appears on line %d\n",
+					    path, line, (int)(k - 1), l + 1, c->s[i].line);
 				}
 			c->s = xrealloc(c->s, (c->n + 1) * sizeof(*c->s));
 			cur = &c->s[c->n++];
@@ -136,14 +140,15 @@ int conf_parse(struct conf *c, const char *path, const char *src, size_t n, stru
 		}
 		if (!cur) {
 			buf_addf(err, "%s:%d: '%.*s' comes before any [section]\n", path, line,
-				 (int)klen, key);
+			         (int)klen, key);
 			continue;
 		}
 		int dup = 0;
 		for (size_t i = 0; i < cur->n; i++)
-			if (strlen(cur->e[i].key) == klen && memcmp(cur->e[i].key, key, klen) == 0) {
-				buf_addf(err, "%s:%d: '%.*s' is already set on line %d\n", path, line,
-					 (int)klen, key, cur->e[i].line);
+			if (strlen(cur->e[i].key) == klen &&
+			    memcmp(cur->e[i].key, key, klen) == 0) {
+				buf_addf(err, "%s:%d: '%.*s' is already set on line %d\n", path,
+				         line, (int)klen, key, cur->e[i].line);
 				dup = 1;
 			}
 		if (!dup)

@@ -20,16 +20,16 @@ struct conf_entry {
 };
 
 struct conf_section {
-	char *name;              /* text between the brackets */
-	int line;                /* line of the "[name]" */
-	struct conf_entry *e;    /* entries in file order */
-	size_t n;                /* entries used */
+	char *name;           /* text between the brackets */
+	int line;             /* line of the "[name]" */
+	struct conf_entry *e; /* entries in file order */
+	size_t n;             /* entries used */
 };
 
 struct conf {
-	char *path;                 /* file name, for messages */
-	struct conf_section *s;     /* sections in file order */
-	size_t n;                   /* sections used */
+	char *path;             /* file name, for messages */
+	struct conf_section *s; /* sections in file order */
+	size_t n;               /* sections used */
 };
 
 /**
@@ -53,6 +53,6 @@ const struct conf_entry *conf_get(const struct conf_section *s, const char *key)
  * else returns -1 and a short message (a static string) in *why.
  */
 int conf_parse_line(const char *line, size_t n, const char **key, size_t *klen, struct buf *value,
-		    const char **why);
+                    const char **why);
 
 #endif

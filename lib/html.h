@@ -18,7 +18,8 @@ void html_text(struct buf *b, const char *s, size_t n);
 int html_url(struct buf *b, const char *s, size_t n);
 /** Append trusted HTML unchanged: only for rendered Markdown and literals. */
 void html_raw(struct buf *b, const char *s, size_t n);
-/** Append s escaped for a JSON string body (no surrounding quotes); also escapes < > & for <script>-free safety. */
+/** Append s escaped for a JSON string body (no surrounding quotes); also escapes < > & for
+ * <script>-free safety. */
 void html_json_string(struct buf *b, const char *s, size_t n);
 /** Append s escaped for XML text (& < > " '), as html_text. */
 #define html_xml html_text

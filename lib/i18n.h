@@ -34,7 +34,8 @@ void i18n_release(struct i18n *ui);
 /** The text of key in locale, or the key itself when missing (never NULL). */
 const char *i18n_get(const struct i18n *ui, enum locale l, const char *key);
 
-/** Append a date (from "YYYY-MM-DD") the way the locale writes it: "2026年11月5日", "5 November 2026". */
+/** Append a date (from "YYYY-MM-DD") the way the locale writes it: "2026年11月5日", "5 November
+ * 2026". */
 void i18n_date(struct buf *b, enum locale l, const char *iso);
 
 #endif

@@ -30,7 +30,8 @@ void tmpl_set_free(struct tmpl_set *set);
  * Compile src (n bytes) and add it to the set under name (replacing one of that name).
  * On a syntax error returns -1 and appends "name:line: message" to err.
  */
-int tmpl_set_add(struct tmpl_set *set, const char *name, const char *src, size_t n, struct buf *err);
+int tmpl_set_add(struct tmpl_set *set, const char *name, const char *src, size_t n,
+                 struct buf *err);
 /**
  * Add every *.html file of dir, named by its file name without ".html".
  * Returns 0, or -1 with the first problem ("path:line: message") appended to err.
@@ -47,6 +48,6 @@ int tmpl_set_has(const struct tmpl_set *set, const char *name);
  * The set and the data are only read: several threads may render at once.
  */
 int tmpl_render(const struct tmpl_set *set, const char *name, const struct tv *data, int strict,
-		struct buf *out, struct buf *err);
+                struct buf *out, struct buf *err);
 
 #endif

@@ -7,21 +7,21 @@
 #include <string.h>
 
 struct tv_entry {
-	char *key;       /* NULL in lists */
-	size_t klen;     /* length of key */
-	struct tv *val;  /* the value */
-	int borrowed;    /* 1 if val belongs to someone else (tv_set_ref) */
+	char *key;      /* NULL in lists */
+	size_t klen;    /* length of key */
+	struct tv *val; /* the value */
+	int borrowed;   /* 1 if val belongs to someone else (tv_set_ref) */
 };
 
 struct tv {
 	enum tv_type type;
-	char *s;             /* TV_STR contents, NUL-terminated */
-	size_t len;          /* length of s */
-	int b;               /* TV_BOOL */
-	struct tv_entry *e;  /* TV_LIST items or TV_OBJ members */
-	size_t n, cap;       /* entries used and allocated */
-	unsigned *index;     /* TV_OBJ: open-addressing table of entry numbers + 1, or NULL */
-	size_t index_cap;    /* slots in index, a power of two */
+	char *s;            /* TV_STR contents, NUL-terminated */
+	size_t len;         /* length of s */
+	int b;              /* TV_BOOL */
+	struct tv_entry *e; /* TV_LIST items or TV_OBJ members */
+	size_t n, cap;      /* entries used and allocated */
+	unsigned *index;    /* TV_OBJ: open-addressing table of entry numbers + 1, or NULL */
+	size_t index_cap;   /* slots in index, a power of two */
 };
 
 #define INDEX_FROM 8 /* below this many keys a linear scan is faster than hashing */

@@ -62,11 +62,11 @@ struct render_job {
 	struct site *site;
 	struct article **list; /* articles to render */
 	size_t n;
-	const char *dir;       /* where pages go */
-	int force;             /* write even if the fingerprint is unchanged */
+	const char *dir; /* where pages go */
+	int force;       /* write even if the fingerprint is unchanged */
 	atomic_size_t done;
 	atomic_size_t written;
-	int progress;          /* print a progress line (stderr is a terminal) */
+	int progress; /* print a progress line (stderr is a terminal) */
 };
 
 static void S_render_one(void *ctx, size_t i)
@@ -84,7 +84,8 @@ static void S_render_one(void *ctx, size_t i)
 		unsigned long long fp = pages_fingerprint(job->site, a);
 		if (job->force || fp != a->fingerprint) {
 			if (pages_article(job->site, a, &page, &a->err) == 0 &&
-			    pages_write(job->dir, a->url, &page, job->site->in_place, &a->err) == 0) {
+			    pages_write(job->dir, a->url, &page, job->site->in_place, &a->err) ==
+			        0) {
 				a->fingerprint = fp;
 				atomic_fetch_add(&job->written, 1);
 			}
@@ -269,10 +270,12 @@ int build_full(struct site *site, struct build_stats *st)
 	if (S_errors(site) == 0)
 		S_swap(tmp.ptr, site->out_dir, &site->err);
 	if (getenv("SITE_GEN_TIMING"))
-		fprintf(stderr, "site-gen: load %.0f ms, index %.0f ms, render %.0f ms, other pages %.0f ms, "
-				"swap %.0f ms\n",
-			(t_load - t0) / 1e6, (t_index - t_load) / 1e6, (t_render - t_index) / 1e6,
-			(t_others - t_render) / 1e6, (util_now_ns() - t_others) / 1e6);
+		fprintf(
+		    stderr,
+		    "site-gen: load %.0f ms, index %.0f ms, render %.0f ms, other pages %.0f ms, "
+		    "swap %.0f ms\n",
+		    (t_load - t0) / 1e6, (t_index - t_load) / 1e6, (t_render - t_index) / 1e6,
+		    (t_others - t_render) / 1e6, (util_now_ns() - t_others) / 1e6);
 	st->errors = build_report(site, 1);
 	st->warnings = S_count_lines(&site->warn);
 	if (st->errors) {
@@ -293,7 +296,7 @@ out:
 static void S_shape(const struct article *a, struct buf *out)
 {
 	buf_addf(out, "%d|%s|%ld|%d|", a->fm_ok, a->fm.category ? a->fm.category : "", a->fm.order,
-		 a->fm.draft);
+	         a->fm.draft);
 	for (size_t i = 0; i < a->fm.ntags; i++)
 		buf_addf(out, "%s,", a->fm.tags[i]);
 	buf_addc(out, '|');
@@ -357,7 +360,7 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 			while (site->all[i] != a)
 				i++;
 			memmove(&site->all[i], &site->all[i + 1],
-				(site->nall - i - 1) * sizeof(*site->all));
+			        (site->nall - i - 1) * sizeof(*site->all));
 			site->nall--;
 			load_article_free(a);
 			moved = 1;

@@ -5,11 +5,11 @@
 #include "site.h"
 
 struct build_stats {
-	size_t pages;        /* files written */
-	size_t articles;     /* article pages written */
-	size_t errors;       /* problems reported */
+	size_t pages;    /* files written */
+	size_t articles; /* article pages written */
+	size_t errors;   /* problems reported */
 	size_t warnings;
-	long long ns;        /* wall time */
+	long long ns; /* wall time */
 };
 
 /**

@@ -10,19 +10,19 @@
 #include <string.h>
 
 static const char *fm_names[FM__MAX] = {
-	[FM_TITLE] = "title",     [FM_SUMMARY] = "summary", [FM_CATEGORY] = "category",
-	[FM_ORDER] = "order",     [FM_TAGS] = "tags",       [FM_UPDATED] = "updated",
-	[FM_DRAFT] = "draft",     [FM_ALIASES] = "aliases",
+    [FM_TITLE] = "title", [FM_SUMMARY] = "summary", [FM_CATEGORY] = "category",
+    [FM_ORDER] = "order", [FM_TAGS] = "tags",       [FM_UPDATED] = "updated",
+    [FM_DRAFT] = "draft", [FM_ALIASES] = "aliases",
 };
 
 static const int fm_required[FM__MAX] = {
-	[FM_TITLE] = 1, [FM_SUMMARY] = 1, [FM_CATEGORY] = 1,
-	[FM_ORDER] = 1, [FM_TAGS] = 1,    [FM_UPDATED] = 1,
+    [FM_TITLE] = 1, [FM_SUMMARY] = 1, [FM_CATEGORY] = 1,
+    [FM_ORDER] = 1, [FM_TAGS] = 1,    [FM_UPDATED] = 1,
 };
 
-#define TITLE_MAX 200   /* characters */
+#define TITLE_MAX   200 /* characters */
 #define SUMMARY_MAX 300 /* characters */
-#define LIST_MAX 32     /* items in tags or aliases */
+#define LIST_MAX    32  /* items in tags or aliases */
 
 int fm_valid_slug(const char *s, size_t n)
 {
@@ -65,7 +65,7 @@ static int S_valid_alias(const char *s, size_t n)
 }
 
 static int S_single_line_text(struct buf *err, const char *path, int line, const char *key,
-			      const char *v, size_t n, size_t max)
+                              const char *v, size_t n, size_t max)
 {
 	if (n == 0) {
 		buf_addf(err, "%s:%d: %s is empty\n", path, line, key);
@@ -128,8 +128,8 @@ static void S_free_list(char **l, size_t n)
 	free(l);
 }
 
-static void S_set(struct fm *fm, enum fm_key k, const char *path, int line, const char *v,
-		  size_t n, struct buf *err)
+static void S_set(struct fm *fm, enum fm_key k, const char *path, int line, const char *v, size_t n,
+                  struct buf *err)
 {
 	const char *why = NULL;
 	char *endp;
@@ -201,7 +201,7 @@ int fm_parse(struct fm *fm, const char *path, const char *src, size_t n, struct 
 	if (!(util_has_prefix(src + pos, n - pos, "---\n") ||
 	      util_has_prefix(src + pos, n - pos, "---\r\n"))) {
 		buf_addf(err, "%s:1: missing front matter: the file must start with a line '---'\n",
-			 path);
+		         path);
 		return -1;
 	}
 	pos = (size_t)((const char *)memchr(src + pos, '\n', n - pos) - src) + 1;
@@ -225,7 +225,8 @@ int fm_parse(struct fm *fm, const char *path, const char *src, size_t n, struct 
 		const char *key, *why;
 		size_t klen;
 		if (l[0] == ' ' || l[0] == '\t') {
-			buf_addf(err, "%s:%d: front matter lines may not be indented\n", path, line);
+			buf_addf(err, "%s:%d: front matter lines may not be indented\n", path,
+			         line);
 			continue;
 		}
 		if (conf_parse_line(l, len, &key, &klen, &value, &why) < 0) {
@@ -233,18 +234,20 @@ int fm_parse(struct fm *fm, const char *path, const char *src, size_t n, struct 
 			continue;
 		}
 		int k = 0;
-		while (k < FM__MAX && !(strlen(fm_names[k]) == klen && !memcmp(fm_names[k], key, klen)))
+		while (k < FM__MAX &&
+		       !(strlen(fm_names[k]) == klen && !memcmp(fm_names[k], key, klen)))
 			k++;
 		if (k == FM__MAX) {
 			buf_addf(err,
-				 "%s:%d: unknown key '%.*s' (known keys: title, summary, category, order, "
-				 "tags, updated, draft, aliases)\n",
-				 path, line, (int)klen, key);
+			         "%s:%d: unknown key '%.*s' (known keys: title, summary, category, "
+			         "order, "
+			         "tags, updated, draft, aliases)\n",
+			         path, line, (int)klen, key);
 			continue;
 		}
 		if (fm->line[k]) {
 			buf_addf(err, "%s:%d: '%s' is already set on line %d\n", path, line,
-				 fm_names[k], fm->line[k]);
+			         fm_names[k], fm->line[k]);
 			continue;
 		}
 		fm->line[k] = line;
@@ -252,7 +255,8 @@ int fm_parse(struct fm *fm, const char *path, const char *src, size_t n, struct 
 	}
 	buf_release(&value);
 	if (!closed) {
-		buf_addf(err, "%s:1: front matter is never closed: end it with a line '---'\n", path);
+		buf_addf(err, "%s:1: front matter is never closed: end it with a line '---'\n",
+		         path);
 		return -1;
 	}
 	for (int k = 0; k < FM__MAX; k++)

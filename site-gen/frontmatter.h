@@ -6,8 +6,17 @@
 
 struct buf;
 
-enum fm_key { FM_TITLE, FM_SUMMARY, FM_CATEGORY, FM_ORDER, FM_TAGS, FM_UPDATED, FM_DRAFT,
-	      FM_ALIASES, FM__MAX };
+enum fm_key {
+	FM_TITLE,
+	FM_SUMMARY,
+	FM_CATEGORY,
+	FM_ORDER,
+	FM_TAGS,
+	FM_UPDATED,
+	FM_DRAFT,
+	FM_ALIASES,
+	FM__MAX
+};
 
 struct fm {
 	char *title;    /* plain text, one line */

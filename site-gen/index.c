@@ -8,7 +8,7 @@
 
 /* Category slugs that would shadow the portal's routes or the site's own files. */
 static const char *reserved[] = {"account", "support", "feedback", "search", "contact",
-				 "assets",  "feed",    "404",      "_dev"};
+                                 "assets",  "feed",    "404",      "_dev"};
 
 int index_published(const struct article *a)
 {
@@ -89,6 +89,12 @@ static void S_free_cats(struct locale_site *ls)
 	memset(ls, 0, sizeof(*ls));
 }
 
+void index_release(struct site *site)
+{
+	for (int l = 0; l < LOCALE__MAX; l++)
+		S_free_cats(&site->loc[l]);
+}
+
 static int S_cmp_cat(const void *x, const void *y)
 {
 	const struct category *a = x, *b = y;
@@ -128,19 +134,21 @@ static void S_load_categories(struct site *site, enum locale l)
 		const struct conf_section *s = &c.s[i];
 		int bad = 0;
 		if (!fm_valid_slug(s->name, strlen(s->name))) {
-			buf_addf(&site->err, "%s:%d: [%s] is not a slug\n", path.ptr, s->line, s->name);
+			buf_addf(&site->err, "%s:%d: [%s] is not a slug\n", path.ptr, s->line,
+			         s->name);
 			bad = 1;
 		}
 		for (size_t r = 0; r < ARRAY_LEN(reserved); r++)
 			if (strcmp(s->name, reserved[r]) == 0) {
-				buf_addf(&site->err, "%s:%d: [%s] is reserved for the portal or the site\n",
-					 path.ptr, s->line, s->name);
+				buf_addf(&site->err,
+				         "%s:%d: [%s] is reserved for the portal or the site\n",
+				         path.ptr, s->line, s->name);
 				bad = 1;
 			}
 		for (size_t k = 0; k < ARRAY_LEN(keys); k++)
 			if (!conf_get(s, keys[k]) || !*conf_get(s, keys[k])->value) {
 				buf_addf(&site->err, "%s:%d: [%s] needs '%s'\n", path.ptr, s->line,
-					 s->name, keys[k]);
+				         s->name, keys[k]);
 				bad = 1;
 			}
 		for (size_t k = 0; k < s->n; k++) {
@@ -148,10 +156,11 @@ static void S_load_categories(struct site *site, enum locale l)
 			while (r < ARRAY_LEN(keys) && strcmp(s->e[k].key, keys[r]) != 0)
 				r++;
 			if (r == ARRAY_LEN(keys)) {
-				buf_addf(&site->err,
-					 "%s:%d: unknown key '%s' (known: title, description, order, "
-					 "icon)\n",
-					 path.ptr, s->e[k].line, s->e[k].key);
+				buf_addf(
+				    &site->err,
+				    "%s:%d: unknown key '%s' (known: title, description, order, "
+				    "icon)\n",
+				    path.ptr, s->e[k].line, s->e[k].key);
 				bad = 1;
 			}
 		}
@@ -160,7 +169,7 @@ static void S_load_categories(struct site *site, enum locale l)
 		long ord = order ? strtol(order->value, &end, 10) : 0;
 		if (order && (end == order->value || *end)) {
 			buf_addf(&site->err, "%s:%d: order must be a whole number\n", path.ptr,
-				 order->line);
+			         order->line);
 			bad = 1;
 		}
 		if (bad)
@@ -197,8 +206,8 @@ static int S_cmp_pair(const void *x, const void *y)
 struct related_scratch {
 	struct tag_pair *pairs; /* sorted by tag */
 	size_t npairs;
-	int *score;             /* by article position, 0 between uses */
-	size_t *touched;        /* positions with a score */
+	int *score;      /* by article position, 0 between uses */
+	size_t *touched; /* positions with a score */
 	size_t ntouched;
 };
 
@@ -236,13 +245,13 @@ static void S_related(struct locale_site *ls, struct related_scratch *rs, struct
 		rs->score[pos] = 0;
 		if (b == a)
 			continue;
-		if (nbest == RELATED_MAX && (s < best_score[nbest - 1] ||
-					     (s == best_score[nbest - 1] &&
-					      pos > a->related[nbest - 1]->pos)))
+		if (nbest == RELATED_MAX &&
+		    (s < best_score[nbest - 1] ||
+		     (s == best_score[nbest - 1] && pos > a->related[nbest - 1]->pos)))
 			continue;
 		size_t k = nbest < RELATED_MAX ? nbest++ : RELATED_MAX - 1;
 		while (k > 0 && (best_score[k - 1] < s ||
-				 (best_score[k - 1] == s && a->related[k - 1]->pos > pos))) {
+		                 (best_score[k - 1] == s && a->related[k - 1]->pos > pos))) {
 			a->related[k] = a->related[k - 1];
 			best_score[k] = best_score[k - 1];
 			k--;
@@ -294,9 +303,10 @@ int index_site(struct site *site)
 			continue;
 		a->cat = index_category(site, a->locale, a->fm.category);
 		if (!a->cat) {
-			buf_addf(&a->err, "%s:%d: unknown category '%s' (see %s/%s/categories.conf)\n",
-				 a->path, a->fm.line[FM_CATEGORY], a->fm.category, site->content_dir,
-				 locale_info[a->locale].code);
+			buf_addf(&a->err,
+			         "%s:%d: unknown category '%s' (see %s/%s/categories.conf)\n",
+			         a->path, a->fm.line[FM_CATEGORY], a->fm.category,
+			         site->content_dir, locale_info[a->locale].code);
 			continue;
 		}
 		struct buf url = BUF_INIT;
@@ -319,8 +329,8 @@ int index_site(struct site *site)
 		for (size_t i = 0; i < ls->na; i++) {
 			struct article *a = by_slug[l][i];
 			if (kept && S_cmp_path(&by_slug[l][kept - 1], &a) == 0) {
-				buf_addf(&a->err, "%s:1: %s is already the address of %s\n", a->path,
-					 a->url, by_slug[l][kept - 1]->path);
+				buf_addf(&a->err, "%s:1: %s is already the address of %s\n",
+				         a->path, a->url, by_slug[l][kept - 1]->path);
 				a->cat = NULL;
 				continue;
 			}
@@ -354,7 +364,7 @@ int index_site(struct site *site)
 	for (size_t i = 0; i < site->loc[LOCALE_ZH].na; i++) {
 		struct article *a = by_slug[LOCALE_ZH][i];
 		struct article **t = bsearch(&a, by_slug[LOCALE_EN], site->loc[LOCALE_EN].na,
-					     sizeof(struct article *), S_cmp_path);
+		                             sizeof(struct article *), S_cmp_path);
 		if (t) {
 			a->translation = *t;
 			(*t)->translation = a;
@@ -366,9 +376,9 @@ int index_site(struct site *site)
 		for (size_t i = 0; i < site->loc[l].na; i++)
 			if (!site->loc[l].a[i]->translation)
 				buf_addf(&site->warn,
-					 "%s: warning: no %s translation yet (its language switch "
-					 "leads to the %s category page)\n",
-					 site->loc[l].a[i]->path, locale_info[!l].code,
-					 locale_info[!l].code);
+				         "%s: warning: no %s translation yet (its language switch "
+				         "leads to the %s category page)\n",
+				         site->loc[l].a[i]->path, locale_info[!l].code,
+				         locale_info[!l].code);
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* index.h - connect what was loaded: categories, URLs, neighbours, translations, related articles. */
+/* index.h - connect what was loaded: categories, URLs, neighbours, translations, related articles.
+ */
 #ifndef SITEGEN_INDEX_H
 #define SITEGEN_INDEX_H
 
@@ -10,6 +11,9 @@
  * articles were reloaded, added or removed. Returns 0 (problems are reported, not returned).
  */
 int index_site(struct site *site);
+
+/** Free what index_site allocated (categories and per-locale lists). */
+void index_release(struct site *site);
 
 /** Article whose path relative to the content directory is rel, or NULL (binary search). */
 struct article *index_by_rel(const struct site *site, const char *rel);

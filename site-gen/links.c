@@ -47,8 +47,7 @@ static char *S_decode(const char *s, size_t n)
 {
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && S_hex(s[i + 1]) >= 0 &&
-		    S_hex(s[i + 2]) >= 0) {
+		if (s[i] == '%' && i + 2 < n && S_hex(s[i + 1]) >= 0 && S_hex(s[i + 2]) >= 0) {
 			buf_addc(&b, (char)(S_hex(s[i + 1]) * 16 + S_hex(s[i + 2])));
 			i += 2;
 		} else {
@@ -59,7 +58,7 @@ static char *S_decode(const char *s, size_t n)
 }
 
 static void S_add_ref(struct article *a, struct article *target, const char *frag, size_t n,
-		      int line)
+                      int line)
 {
 	a->refs = xrealloc(a->refs, (a->nrefs + 1) * sizeof(*a->refs));
 	a->refs[a->nrefs].target = target;
@@ -113,7 +112,7 @@ static int S_scheme_len(const char *u)
 }
 
 int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *out,
-		  struct buf *err)
+                  struct buf *err)
 {
 	struct links_ctx *ctx = ctxp;
 	struct article *a = ctx->a;
@@ -135,12 +134,12 @@ int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *
 		    (sl == 6 && !strncasecmp(url, "mailto", 6) && !image))
 			return 0;
 		buf_addf(err, "%s:%d: links may use http:, https: and mailto: only, not '%.*s:'\n",
-			 path, line, sl, url);
+		         path, line, sl, url);
 		return -1;
 	}
 	if (url[0] == '/' && url[1] == '/') {
 		buf_addf(err, "%s:%d: write the full address with https:// instead of '//'\n", path,
-			 line);
+		         line);
 		return -1;
 	}
 	const char *hash = strchr(url, '#');
@@ -156,8 +155,9 @@ int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *
 		if (links_is_portal(url, plen))
 			return 0;
 		if (!index_is_page(ctx->site, url, plen)) {
-			buf_addf(err, "%s:%d: no page at %.*s (link to articles by their .md file)\n",
-				 path, line, (int)plen, url);
+			buf_addf(err,
+			         "%s:%d: no page at %.*s (link to articles by their .md file)\n",
+			         path, line, (int)plen, url);
 			return -1;
 		}
 		char *p = xstrndup(url, plen);
@@ -173,7 +173,7 @@ int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *
 	char *raw = S_decode(url, plen);
 	if (S_join(&rel, a->rel, raw, strlen(raw)) < 0) {
 		buf_addf(err, "%s:%d: link %s leads outside the content directory\n", path, line,
-			 raw);
+		         raw);
 		goto out;
 	}
 	if (image) {
@@ -183,7 +183,7 @@ int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *
 		buf_release(&file);
 		if (!ok) {
 			buf_addf(err, "%s:%d: image %s not found (png, jpg, gif, svg or webp)\n",
-				 path, line, raw);
+			         path, line, raw);
 			goto out;
 		}
 		buf_addc(out, '/');
@@ -193,7 +193,7 @@ int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *
 	}
 	if (!util_has_suffix(rel.ptr, rel.len, ".md")) {
 		buf_addf(err, "%s:%d: link to %s: link to other articles by their .md file\n", path,
-			 line, raw);
+		         line, raw);
 		goto out;
 	}
 	struct article *t = index_by_rel(ctx->site, rel.ptr);
@@ -227,7 +227,7 @@ void links_check_anchors(struct site *site, struct article *a)
 		while (k < r->target->doc.nh && strcmp(r->target->doc.h[k].id, r->id) != 0)
 			k++;
 		if (k == r->target->doc.nh)
-			buf_addf(&a->err, "%s:%d: no heading with id '#%s' in %s\n", a->path, r->line,
-				 r->id, r->target->path);
+			buf_addf(&a->err, "%s:%d: no heading with id '#%s' in %s\n", a->path,
+			         r->line, r->id, r->target->path);
 	}
 }

@@ -18,7 +18,7 @@ struct links_ctx {
  * and relative paths to images that exist. #fragments are recorded in the article's refs.
  */
 int links_resolve(void *ctx, const char *url, int image, int line, struct buf *out,
-		  struct buf *err);
+                  struct buf *err);
 
 /** After every article is rendered: report refs to headings that do not exist. */
 void links_check_anchors(struct site *site, struct article *a);

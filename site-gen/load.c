@@ -1,5 +1,6 @@
 /* load.c - reading content/ and theme/ from disk, in parallel where it pays. */
 #include "load.h"
+#include "index.h"
 #include "parallel.h"
 #include "tmpl.h"
 #include "tv.h"
@@ -67,9 +68,9 @@ int load_article(struct site *site, struct article *a)
 	a->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	if (!fm_valid_slug(a->slug, strlen(a->slug)))
 		buf_addf(&a->err,
-			 "%s:1: the file name must be a slug: lower-case letters, digits and '-', "
-			 "ending in .md\n",
-			 a->path);
+		         "%s:1: the file name must be a slug: lower-case letters, digits and '-', "
+		         "ending in .md\n",
+		         a->path);
 	a->fm_ok = fm_parse(&a->fm, a->path, a->src.ptr, a->src.len, &a->err) == 0;
 	a->err_load = a->err.len;
 	a->dirty = 1;
@@ -139,7 +140,7 @@ static char *S_asset(struct site *site, const char *name)
 	} else {
 		const char *dot = strrchr(name, '.');
 		buf_addf(&url, "/assets/%.*s.%08llx%s", (int)(dot - name), name,
-			 util_hash64(src.ptr, src.len) & 0xffffffffULL, dot);
+		         util_hash64(src.ptr, src.len) & 0xffffffffULL, dot);
 	}
 	buf_release(&path);
 	buf_release(&src);
@@ -199,20 +200,7 @@ void load_release(struct site *site)
 	free(site->all);
 	site->all = NULL;
 	site->nall = 0;
-	for (int l = 0; l < LOCALE__MAX; l++) {
-		struct locale_site *ls = &site->loc[l];
-		for (size_t i = 0; i < ls->ncats; i++) {
-			free(ls->cats[i].slug);
-			free(ls->cats[i].title);
-			free(ls->cats[i].description);
-			free(ls->cats[i].icon);
-			free(ls->cats[i].url);
-			free(ls->cats[i].a);
-		}
-		free(ls->cats);
-		free(ls->a);
-		memset(ls, 0, sizeof(*ls));
-	}
+	index_release(site);
 	i18n_release(&site->ui);
 	tmpl_set_free(site->tmpl);
 	site->tmpl = NULL;

@@ -14,7 +14,8 @@ int load_site(struct site *site);
 /** (Re-)read one article's file and front matter. Returns 0, -1 if the file is gone. */
 int load_article(struct site *site, struct article *a);
 
-/** New article for rel (relative to the content directory), not yet read; NULL if rel is not an article path. */
+/** New article for rel (relative to the content directory), not yet read; NULL if rel is not an
+ * article path. */
 struct article *load_article_new(struct site *site, const char *rel);
 void load_article_free(struct article *a);
 

@@ -13,22 +13,23 @@
 
 static void S_usage(FILE *f)
 {
-	fputs("usage: site-gen [options]\n"
-	      "Render content/ (Markdown) with theme/ (templates, assets) into a static site.\n"
-	      "\n"
-	      "  --content DIR    Markdown, categories.conf and ui.conf (default: content)\n"
-	      "  --theme DIR      templates/ and assets/ (default: theme)\n"
-	      "  --out DIR        output directory, replaced whole on success (default: build/site)\n"
-	      "  --base-url URL   absolute address of the site for canonical links, feeds and the\n"
-	      "                   sitemap (default: $OKPAY_BASE_URL or http://127.0.0.1:8080)\n"
-	      "  --jobs N         render threads (default: number of processors)\n"
-	      "  --watch          build, then rebuild on every change until interrupted\n"
-	      "  --quiet          no progress line\n"
-	      "  --help           this text\n"
-	      "\n"
-	      "Errors are printed as path:line: message; the exit status is 1 if there were any,\n"
-	      "and the previous output is then left untouched.\n",
-	      f);
+	fputs(
+	    "usage: site-gen [options]\n"
+	    "Render content/ (Markdown) with theme/ (templates, assets) into a static site.\n"
+	    "\n"
+	    "  --content DIR    Markdown, categories.conf and ui.conf (default: content)\n"
+	    "  --theme DIR      templates/ and assets/ (default: theme)\n"
+	    "  --out DIR        output directory, replaced whole on success (default: build/site)\n"
+	    "  --base-url URL   absolute address of the site for canonical links, feeds and the\n"
+	    "                   sitemap (default: $OKPAY_BASE_URL or http://127.0.0.1:8080)\n"
+	    "  --jobs N         render threads (default: number of processors)\n"
+	    "  --watch          build, then rebuild on every change until interrupted\n"
+	    "  --quiet          no progress line\n"
+	    "  --help           this text\n"
+	    "\n"
+	    "Errors are printed as path:line: message; the exit status is 1 if there were any,\n"
+	    "and the previous output is then left untouched.\n",
+	    f);
 }
 
 static int S_valid_base(const char *u)
@@ -44,17 +45,23 @@ static int S_valid_base(const char *u)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"content", required_argument, NULL, 'c'}, {"theme", required_argument, NULL, 't'},
-		{"out", required_argument, NULL, 'o'},     {"base-url", required_argument, NULL, 'b'},
-		{"jobs", required_argument, NULL, 'j'},    {"watch", no_argument, NULL, 'w'},
-		{"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"content", required_argument, NULL, 'c'},
+	    {"theme", required_argument, NULL, 't'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"base-url", required_argument, NULL, 'b'},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"watch", no_argument, NULL, 'w'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct site site = {0};
 	const char *base = getenv("OKPAY_BASE_URL");
 	int watch = 0, c;
 
 	util_set_progname(argv[0]);
+	buf_init(&site.err);
+	buf_init(&site.warn);
 	site.content_dir = xstrdup("content");
 	site.theme_dir = xstrdup("theme");
 	site.out_dir = xstrdup("build/site");
@@ -103,7 +110,8 @@ int main(int argc, char **argv)
 	if (!base || !*base)
 		base = "http://127.0.0.1:8080";
 	if (!S_valid_base(base))
-		die("base URL must start with http:// or https:// and contain no spaces or quotes: %s",
+		die("base URL must start with http:// or https:// and contain no spaces or quotes: "
+		    "%s",
 		    base);
 	site.base_url = xstrdup(base);
 	size_t bl = strlen(site.base_url);
@@ -125,10 +133,11 @@ int main(int argc, char **argv)
 	int rc = build_full(&site, &st);
 	if (rc == 0)
 		fprintf(stderr, "site-gen: %zu pages (%zu articles) in %.2f s, %zu warning%s\n",
-			st.pages, st.articles, st.ns / 1e9, st.warnings, st.warnings == 1 ? "" : "s");
+		        st.pages, st.articles, st.ns / 1e9, st.warnings,
+		        st.warnings == 1 ? "" : "s");
 	else
 		fprintf(stderr, "site-gen: %zu error%s; %s left as it was\n", st.errors,
-			st.errors == 1 ? "" : "s", site.out_dir);
+		        st.errors == 1 ? "" : "s", site.out_dir);
 	load_release(&site);
 	free(site.content_dir);
 	free(site.theme_dir);

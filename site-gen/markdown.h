@@ -14,8 +14,8 @@ struct md_heading {
 };
 
 struct md_doc {
-	struct buf html;        /* rendered body */
-	struct md_heading *h;   /* every heading, in document order */
+	struct buf html;      /* rendered body */
+	struct md_heading *h; /* every heading, in document order */
 	size_t nh;
 };
 
@@ -25,7 +25,7 @@ struct md_doc {
  * that may not stand. image is 1 for image sources.
  */
 typedef int (*md_resolve_fn)(void *ctx, const char *url, int image, int line, struct buf *out,
-			     struct buf *err);
+                             struct buf *err);
 
 /** Register cmark-gfm's extensions; call once before any thread renders. */
 void md_init(void);
@@ -39,7 +39,7 @@ void md_init(void);
  * Safe to call from several threads at once.
  */
 int md_render(struct md_doc *doc, const char *path, int first_line, const char *src, size_t n,
-	      enum locale l, md_resolve_fn resolve, void *ctx, struct buf *err);
+              enum locale l, md_resolve_fn resolve, void *ctx, struct buf *err);
 void md_doc_release(struct md_doc *doc);
 
 /**

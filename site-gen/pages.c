@@ -38,7 +38,7 @@ static int S_write_direct(const char *path, const struct buf *data)
 }
 
 int pages_write(const char *dir, const char *url_path, const struct buf *data, int in_place,
-		struct buf *err)
+                struct buf *err)
 {
 	struct buf path = BUF_INIT;
 	int rc = -1;
@@ -72,7 +72,7 @@ int pages_write(const char *dir, const char *url_path, const struct buf *data, i
 	if (in_place) {
 		struct buf old = BUF_INIT;
 		int same = buf_read_file(&old, path.ptr) == 0 && old.len == data->len &&
-			   memcmp(old.ptr, data->ptr, data->len) == 0;
+		           memcmp(old.ptr, data->ptr, data->len) == 0;
 		buf_release(&old);
 		if (same) {
 			rc = 0;
@@ -80,7 +80,7 @@ int pages_write(const char *dir, const char *url_path, const struct buf *data, i
 		}
 	}
 	if ((in_place ? buf_write_file(path.ptr, data->ptr, data->len)
-		      : S_write_direct(path.ptr, data)) < 0) {
+	              : S_write_direct(path.ptr, data)) < 0) {
 		buf_addf(err, "%s: %s\n", path.ptr, strerror(errno));
 		goto out;
 	}
@@ -100,7 +100,7 @@ int pages_render_body(struct site *site, struct article *a)
 	a->refs = NULL;
 	a->nrefs = 0;
 	return md_render(&a->doc, a->path, a->fm.body_line, a->src.ptr + a->fm.body_off,
-			 a->src.len - a->fm.body_off, a->locale, links_resolve, &ctx, &a->err);
+	                 a->src.len - a->fm.body_off, a->locale, links_resolve, &ctx, &a->err);
 }
 
 /* Fragment for an href: bytes outside printable ASCII percent-encoded, as browsers send them. */
@@ -139,7 +139,7 @@ static void S_set_url(struct tv *obj, const char *key, enum locale l, const char
 
 /* Where the language switch of a page leads: the same page, else the nearest that exists. */
 struct page_info {
-	const char *kind;        /* home, category, article, contact, notfound */
+	const char *kind; /* home, category, article, contact, notfound */
 	const char *title;
 	const char *description;
 	const char *path;        /* this page's URL path, NULL for pages without a canonical URL */
@@ -151,7 +151,7 @@ struct page_info {
 static struct tv *S_layout_data(const struct site *site, enum locale l, const struct page_info *p)
 {
 	struct tv *root = tv_new_obj();
-	enum locale o = (enum locale)!l;
+	enum locale o = (enum locale) !l;
 	tv_set_str(root, "lang", locale_info[l].code);
 	tv_set_str(root, "html_lang", locale_info[l].html_lang);
 	tv_set_str(root, "og_locale", locale_info[l].og_locale);
@@ -226,7 +226,7 @@ static void S_article_jsonld(struct buf *b, const struct site *site, const struc
 	char home[8];
 	snprintf(home, sizeof(home), "/%s/", locale_info[l].code);
 	buf_adds(b, "[{\"@context\":\"https://schema.org\",\"@type\":\"BreadcrumbList\","
-		    "\"itemListElement\":[");
+	            "\"itemListElement\":[");
 	buf_adds(b, "{\"@type\":\"ListItem\",\"position\":1,\"name\":");
 	S_json_str(b, i18n_get(&site->ui, l, "site_name"));
 	buf_adds(b, ",\"item\":");
@@ -270,7 +270,7 @@ static void S_link_obj(struct tv *obj, const char *key, const struct article *a)
 }
 
 static int S_finish(const struct site *site, struct tv *layout, const char *body_tmpl,
-		    struct tv *body, struct buf *out, struct buf *err)
+                    struct tv *body, struct buf *out, struct buf *err)
 {
 	struct buf content = BUF_INIT;
 	int rc = tmpl_render(site->tmpl, body_tmpl, body, 1, &content, err);
@@ -285,9 +285,9 @@ static int S_finish(const struct site *site, struct tv *layout, const char *body
 }
 
 static const char *S_switch_for(const struct site *site, const struct article *a, char *tmp,
-				size_t n)
+                                size_t n)
 {
-	enum locale o = (enum locale)!a->locale;
+	enum locale o = (enum locale) !a->locale;
 	if (a->translation)
 		return a->translation->url;
 	const struct category *c = index_category(site, o, a->cat->slug);
@@ -298,17 +298,17 @@ static const char *S_switch_for(const struct site *site, const struct article *a
 }
 
 int pages_article(const struct site *site, const struct article *a, struct buf *out,
-		  struct buf *err)
+                  struct buf *err)
 {
 	char tmp[16];
 	struct buf date = BUF_INIT, ld = BUF_INIT;
 	struct page_info p = {
-		.kind = "article",
-		.title = a->fm.title,
-		.description = a->fm.summary,
-		.path = a->url,
-		.other_path = a->translation ? a->translation->url : NULL,
-		.switch_path = S_switch_for(site, a, tmp, sizeof(tmp)),
+	    .kind = "article",
+	    .title = a->fm.title,
+	    .description = a->fm.summary,
+	    .path = a->url,
+	    .other_path = a->translation ? a->translation->url : NULL,
+	    .switch_path = S_switch_for(site, a, tmp, sizeof(tmp)),
 	};
 	struct tv *layout = S_layout_data(site, a->locale, &p);
 	struct tv *body = tv_new_obj();
@@ -316,7 +316,7 @@ int pages_article(const struct site *site, const struct article *a, struct buf *
 	struct tv *bc = tv_set_list(layout, "breadcrumbs");
 	tv_set_bool(layout, "has_breadcrumbs", 1);
 	S_breadcrumb(bc, i18n_get(&site->ui, a->locale, "home"),
-		     tv_str(tv_get(layout, "home_url", 8), NULL));
+	             tv_str(tv_get(layout, "home_url", 8), NULL));
 	S_breadcrumb(bc, a->cat->title, a->cat->url);
 	S_breadcrumb(bc, a->fm.title, NULL);
 	S_article_jsonld(&ld, site, a);
@@ -374,16 +374,17 @@ unsigned long long pages_fingerprint(const struct site *site, const struct artic
 	struct buf b = BUF_INIT;
 	const struct article *links[] = {a->prev, a->next, a->translation};
 	buf_addf(&b, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n", a->url, a->fm.title, a->fm.summary,
-		 a->fm.updated, a->cat->title, a->cat->url, site->css, site->js, site->icons,
-		 site->base_url);
+	         a->fm.updated, a->cat->title, a->cat->url, site->css, site->js, site->icons,
+	         site->base_url);
 	buf_adds(&b, site->favicon);
 	for (size_t i = 0; i < ARRAY_LEN(links); i++)
 		buf_addf(&b, "%s\n%s\n", links[i] ? links[i]->url : "",
-			 links[i] ? links[i]->fm.title : "");
+		         links[i] ? links[i]->fm.title : "");
 	for (size_t i = 0; i < a->nrelated; i++)
 		buf_addf(&b, "%s\n%s\n", a->related[i]->url, a->related[i]->fm.title);
 	if (!a->translation) {
-		const struct category *c = index_category(site, (enum locale)!a->locale, a->cat->slug);
+		const struct category *c =
+		    index_category(site, (enum locale) !a->locale, a->cat->slug);
 		buf_adds(&b, c ? c->url : "-");
 	}
 	unsigned long long h = util_hash64(b.ptr, b.len) ^ (a->body_hash * 31);
@@ -434,7 +435,7 @@ static int S_emit(struct site *site, const char *dir, const char *path, struct b
 
 static int S_locale_pages(struct site *site, enum locale l, const char *dir)
 {
-	enum locale o = (enum locale)!l;
+	enum locale o = (enum locale) !l;
 	struct buf page = BUF_INIT, path = BUF_INIT, other = BUF_INIT;
 	int rc = 0;
 	const char *code = locale_info[l].code, *ocode = locale_info[o].code;
@@ -442,8 +443,13 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir)
 	/* Home. */
 	buf_addf(&path, "/%s/", code);
 	buf_addf(&other, "/%s/", ocode);
-	struct page_info p = {"home", i18n_get(&site->ui, l, "site_name"),
-			      i18n_get(&site->ui, l, "hero_text"), path.ptr, other.ptr, other.ptr, 1};
+	struct page_info p = {"home",
+	                      i18n_get(&site->ui, l, "site_name"),
+	                      i18n_get(&site->ui, l, "hero_text"),
+	                      path.ptr,
+	                      other.ptr,
+	                      other.ptr,
+	                      1};
 	struct tv *layout = S_layout_data(site, l, &p), *body = tv_new_obj();
 	tv_set_ref(body, "t", site->ui.strings[l]);
 	tv_set_ref(body, "page", tv_get(layout, "page", 4));
@@ -462,8 +468,13 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir)
 	for (size_t i = 0; i < site->loc[l].ncats; i++) {
 		const struct category *c = &site->loc[l].cats[i];
 		const struct category *oc = index_category(site, o, c->slug);
-		struct page_info cp = {"category", c->title, c->description, c->url,
-				       oc ? oc->url : NULL, oc ? oc->url : other.ptr, 0};
+		struct page_info cp = {"category",
+		                       c->title,
+		                       c->description,
+		                       c->url,
+		                       oc ? oc->url : NULL,
+		                       oc ? oc->url : other.ptr,
+		                       0};
 		layout = S_layout_data(site, l, &cp);
 		body = tv_new_obj();
 		struct tv *bc = tv_set_list(layout, "breadcrumbs");
@@ -491,9 +502,13 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir)
 	buf_addf(&path, "/%s/contact/", code);
 	buf_reset(&other);
 	buf_addf(&other, "/%s/contact/", ocode);
-	struct page_info kp = {"contact", i18n_get(&site->ui, l, "contact_page_title"),
-			       i18n_get(&site->ui, l, "contact_page_summary"), path.ptr, other.ptr,
-			       other.ptr, 0};
+	struct page_info kp = {"contact",
+	                       i18n_get(&site->ui, l, "contact_page_title"),
+	                       i18n_get(&site->ui, l, "contact_page_summary"),
+	                       path.ptr,
+	                       other.ptr,
+	                       other.ptr,
+	                       0};
 	layout = S_layout_data(site, l, &kp);
 	body = tv_new_obj();
 	struct tv *bc = tv_set_list(layout, "breadcrumbs");
@@ -520,8 +535,13 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir)
 	/* Not found: no canonical URL, served by nginx for any missing path of the locale. */
 	buf_reset(&other);
 	buf_addf(&other, "/%s/", ocode);
-	struct page_info np = {"notfound", i18n_get(&site->ui, l, "not_found_title"),
-			       i18n_get(&site->ui, l, "not_found_text"), NULL, NULL, other.ptr, 1};
+	struct page_info np = {"notfound",
+	                       i18n_get(&site->ui, l, "not_found_title"),
+	                       i18n_get(&site->ui, l, "not_found_text"),
+	                       NULL,
+	                       NULL,
+	                       other.ptr,
+	                       1};
 	layout = S_layout_data(site, l, &np);
 	body = tv_new_obj();
 	tv_set_ref(body, "t", site->ui.strings[l]);
@@ -566,7 +586,7 @@ static int S_feed(struct site *site, enum locale l, const char *dir)
 	const char *title = i18n_get(&site->ui, l, "feed_title");
 	buf_addf(&path, "/%s/feed.xml", locale_info[l].code);
 	buf_adds(&x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-		     "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
+	             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
 	buf_adds(&x, locale_info[l].html_lang);
 	buf_adds(&x, "\">\n<title>");
 	html_xml(&x, title, strlen(title));
@@ -582,7 +602,7 @@ static int S_feed(struct site *site, enum locale l, const char *dir)
 	S_abs(&u, site, home);
 	html_xml(&x, u.ptr, u.len);
 	buf_addf(&x, "\"/>\n<updated>%sT00:00:00Z</updated>\n<author><name>OKpay</name></author>\n",
-		 ls->na ? sorted[0]->fm.updated : "2026-01-01");
+	         ls->na ? sorted[0]->fm.updated : "2026-01-01");
 	for (size_t i = 0; i < ls->na && i < FEED_MAX; i++) {
 		const struct article *a = sorted[i];
 		buf_reset(&u);
@@ -607,7 +627,7 @@ static int S_feed(struct site *site, enum locale l, const char *dir)
 }
 
 static void S_sitemap_url(struct buf *x, const struct site *site, const char *path,
-			  const char *lastmod, const char *alt[LOCALE__MAX])
+                          const char *lastmod, const char *alt[LOCALE__MAX])
 {
 	buf_adds(x, "<url><loc>");
 	struct buf u = BUF_INIT;
@@ -622,7 +642,7 @@ static void S_sitemap_url(struct buf *x, const struct site *site, const char *pa
 		buf_reset(&u);
 		S_abs(&u, site, alt[l]);
 		buf_addf(x, "<xhtml:link rel=\"alternate\" hreflang=\"%s\" href=\"",
-			 locale_info[l].html_lang);
+		         locale_info[l].html_lang);
 		html_xml(x, u.ptr, u.len);
 		buf_adds(x, "\"/>");
 	}
@@ -634,10 +654,10 @@ static int S_sitemap(struct site *site, const char *dir)
 {
 	struct buf x = BUF_INIT, robots = BUF_INIT;
 	buf_adds(&x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-		     "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" "
-		     "xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
+	             "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" "
+	             "xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
 	for (int l = 0; l < LOCALE__MAX; l++) {
-		enum locale o = (enum locale)!l;
+		enum locale o = (enum locale) !l;
 		char home[8], ohome[8], contact[16], ocontact[16];
 		snprintf(home, sizeof(home), "/%s/", locale_info[l].code);
 		snprintf(ohome, sizeof(ohome), "/%s/", locale_info[o].code);
@@ -666,11 +686,11 @@ static int S_sitemap(struct site *site, const char *dir)
 	}
 	buf_adds(&x, "</urlset>\n");
 	buf_adds(&robots, "User-agent: *\nDisallow: /zh/account/\nDisallow: /en/account/\n"
-			  "Disallow: /zh/support/\nDisallow: /en/support/\n"
-			  "Disallow: /zh/search\nDisallow: /en/search\n\nSitemap: ");
+	                  "Disallow: /zh/support/\nDisallow: /en/support/\n"
+	                  "Disallow: /zh/search\nDisallow: /en/search\n\nSitemap: ");
 	S_abs(&robots, site, "/sitemap.xml\n");
 	int rc = pages_write(dir, "/sitemap.xml", &x, site->in_place, &site->err) |
-		 pages_write(dir, "/robots.txt", &robots, site->in_place, &site->err);
+	         pages_write(dir, "/robots.txt", &robots, site->in_place, &site->err);
 	buf_release(&x);
 	buf_release(&robots);
 	return rc ? -1 : 0;
@@ -691,21 +711,23 @@ static int S_redirects(struct site *site, const char *dir)
 			continue;
 		for (size_t k = 0; k < a->fm.naliases; k++) {
 			const char *al = a->fm.aliases[k];
-			if (index_is_page(site, al, strlen(al)) || links_is_portal(al, strlen(al))) {
+			if (index_is_page(site, al, strlen(al)) ||
+			    links_is_portal(al, strlen(al))) {
 				buf_addf(&site->err, "%s:%d: alias %s is the address of a page\n",
-					 a->path, a->fm.line[FM_ALIASES], al);
+				         a->path, a->fm.line[FM_ALIASES], al);
 				rc = -1;
 				continue;
 			}
 			int dup = 0;
 			for (size_t j = 0; j < i && !dup; j++)
-				for (size_t m = 0; index_published(site->all[j]) &&
-						   m < site->all[j]->fm.naliases;
+				for (size_t m = 0;
+				     index_published(site->all[j]) && m < site->all[j]->fm.naliases;
 				     m++)
 					dup |= strcmp(site->all[j]->fm.aliases[m], al) == 0;
 			if (dup) {
-				buf_addf(&site->err, "%s:%d: alias %s is used by another article too\n",
-					 a->path, a->fm.line[FM_ALIASES], al);
+				buf_addf(&site->err,
+				         "%s:%d: alias %s is used by another article too\n",
+				         a->path, a->fm.line[FM_ALIASES], al);
 				rc = -1;
 				continue;
 			}
@@ -748,10 +770,10 @@ static int S_root(struct site *site, const char *dir)
 {
 	struct buf b = BUF_INIT;
 	buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-		     "<title>OKpay</title>\n<meta http-equiv=\"refresh\" content=\"0; url=/zh/\">\n"
-		     "</head>\n<body>\n<p><a href=\"/zh/\" hreflang=\"zh-CN\">OKpay 帮助中心</a> · "
-		     "<a href=\"/en/\" hreflang=\"en\" lang=\"en\">OKpay Help Center</a></p>\n"
-		     "</body>\n</html>\n");
+	             "<title>OKpay</title>\n<meta http-equiv=\"refresh\" content=\"0; url=/zh/\">\n"
+	             "</head>\n<body>\n<p><a href=\"/zh/\" hreflang=\"zh-CN\">OKpay 帮助中心</a> · "
+	             "<a href=\"/en/\" hreflang=\"en\" lang=\"en\">OKpay Help Center</a></p>\n"
+	             "</body>\n</html>\n");
 	int rc = pages_write(dir, "/index.html", &b, site->in_place, &site->err);
 	buf_release(&b);
 	return rc;

@@ -13,7 +13,7 @@ struct buf;
 int pages_render_body(struct site *site, struct article *a);
 /** Render article a's complete page (body already rendered) into out. -1 with a message in err. */
 int pages_article(const struct site *site, const struct article *a, struct buf *out,
-		  struct buf *err);
+                  struct buf *err);
 /** Fingerprint of everything article a's page shows; equal fingerprints mean an equal page. */
 unsigned long long pages_fingerprint(const struct site *site, const struct article *a);
 
@@ -31,6 +31,6 @@ int pages_write_others(struct site *site, const char *dir);
  * (a fresh tree that nobody serves yet). -1 with a message in err on failure.
  */
 int pages_write(const char *dir, const char *url_path, const struct buf *data, int in_place,
-		struct buf *err);
+                struct buf *err);
 
 #endif

@@ -11,18 +11,18 @@
 #include "markdown.h"
 
 #define RELATED_MAX 5 /* related articles shown under an article */
-#define HOME_TOP 5    /* articles per category on a home page */
+#define HOME_TOP    5 /* articles per category on a home page */
 
 struct article;
 
 struct category {
-	char *slug;        /* URL segment, same in every locale */
-	char *title;       /* display name */
-	char *description; /* one sentence */
-	char *icon;        /* icon name in the theme's sprite */
-	long order;        /* position on the home page */
-	int line;          /* line in categories.conf */
-	char *url;         /* "/zh/login/" */
+	char *slug;         /* URL segment, same in every locale */
+	char *title;        /* display name */
+	char *description;  /* one sentence */
+	char *icon;         /* icon name in the theme's sprite */
+	long order;         /* position on the home page */
+	int line;           /* line in categories.conf */
+	char *url;          /* "/zh/login/" */
 	struct article **a; /* published articles, by order then slug */
 	size_t na;
 };
@@ -35,23 +35,23 @@ struct anchor_ref {
 };
 
 struct article {
-	char *path;           /* file as opened: "content/zh/login/forgot-password.md" */
-	char *rel;            /* relative to the content directory: "zh/login/forgot-password.md" */
+	char *path; /* file as opened: "content/zh/login/forgot-password.md" */
+	char *rel;  /* relative to the content directory: "zh/login/forgot-password.md" */
 	enum locale locale;
-	char *slug;           /* file name without .md */
-	char *url;            /* "/zh/login/forgot-password/" */
-	struct buf src;       /* file contents */
-	struct fm fm;         /* front matter */
-	int fm_ok;            /* 1 if the front matter had no errors */
-	long long mtime_ns;   /* modification time when read */
-	struct category *cat; /* NULL until indexed, or for an unknown category */
-	struct article *prev, *next;     /* neighbours in the category */
-	struct article *translation;     /* same slug in the other locale */
-	size_t pos;                      /* index in its locale's list of published articles */
+	char *slug;                  /* file name without .md */
+	char *url;                   /* "/zh/login/forgot-password/" */
+	struct buf src;              /* file contents */
+	struct fm fm;                /* front matter */
+	int fm_ok;                   /* 1 if the front matter had no errors */
+	long long mtime_ns;          /* modification time when read */
+	struct category *cat;        /* NULL until indexed, or for an unknown category */
+	struct article *prev, *next; /* neighbours in the category */
+	struct article *translation; /* same slug in the other locale */
+	size_t pos;                  /* index in its locale's list of published articles */
 	struct article *related[RELATED_MAX];
 	size_t nrelated;
-	struct md_doc doc;              /* rendered body */
-	struct anchor_ref *refs;        /* #fragments this article links to */
+	struct md_doc doc;       /* rendered body */
+	struct anchor_ref *refs; /* #fragments this article links to */
 	size_t nrefs;
 	struct buf err;                 /* this article's problems, "path:line: message\n" */
 	size_t err_load;                /* length of err after loading; the rest is redone */
@@ -64,7 +64,7 @@ struct article {
 struct locale_site {
 	struct category *cats; /* by order */
 	size_t ncats;
-	struct article **a;    /* published articles of the locale, by category then order */
+	struct article **a; /* published articles of the locale, by category then order */
 	size_t na;
 };
 
@@ -80,10 +80,10 @@ struct site {
 	struct tmpl_set *tmpl;
 	char *css, *js, *icons, *favicon; /* hashed asset URLs, "/assets/site.1a2b3c4d.css" */
 	struct locale_site loc[LOCALE__MAX];
-	struct article **all;      /* every Markdown file, drafts too, sorted by rel */
+	struct article **all; /* every Markdown file, drafts too, sorted by rel */
 	size_t nall;
-	struct buf err;            /* problems not tied to one article */
-	struct buf warn;           /* warnings */
+	struct buf err;  /* problems not tied to one article */
+	struct buf warn; /* warnings */
 };
 
 #endif

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define DEBOUNCE_MS 15 /* editors write a file in several steps; wait for the last */
-#define MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE)
+#define MASK        (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE)
 
 struct watch {
 	int fd;
@@ -84,8 +84,8 @@ static void S_drain(struct watch *w, char ***list, size_t *n)
 static void S_report(const char *what, const struct build_stats *st)
 {
 	if (st->errors)
-		printf("site-gen: %s: %zu error%s, previous pages kept (%.1f ms)\n", what, st->errors,
-		       st->errors == 1 ? "" : "s", st->ns / 1e6);
+		printf("site-gen: %s: %zu error%s, previous pages kept (%.1f ms)\n", what,
+		       st->errors, st->errors == 1 ? "" : "s", st->ns / 1e6);
 	else
 		printf("site-gen: %s: rebuilt %zu article page%s in %.1f ms\n", what, st->articles,
 		       st->articles == 1 ? "" : "s", st->ns / 1e6);
@@ -130,7 +130,7 @@ int watch_run(struct site *site)
 			    util_has_suffix(p, len, ".md"))
 				rels[nrels++] = xstrdup(p + clen + 1);
 			else if (util_has_suffix(p, len, ".conf") ||
-				 strncmp(p, site->theme_dir, strlen(site->theme_dir)) == 0)
+			         strncmp(p, site->theme_dir, strlen(site->theme_dir)) == 0)
 				full = 1;
 		}
 		if (full) {
