@@ -161,10 +161,7 @@ int buf_write_file(const char *path, const void *p, size_t n)
 
 	/* Process id and a counter keep concurrent writers of one directory apart. */
 	static atomic_ulong counter;
-	static long pid;
-	if (!pid)
-		pid = (long)getpid();
-	buf_addf(&tmp, "%s.tmp%ld.%lu", path, pid, atomic_fetch_add(&counter, 1));
+	buf_addf(&tmp, "%s.tmp%ld.%lu", path, (long)getpid(), atomic_fetch_add(&counter, 1));
 	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto out;

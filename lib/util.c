@@ -95,8 +95,12 @@ int util_has_suffix(const char *s, size_t n, const char *suffix)
 
 unsigned long long util_hash64(const void *p, size_t n)
 {
+	return util_hash64_add(14695981039346656037ULL, p, n);
+}
+
+unsigned long long util_hash64_add(unsigned long long h, const void *p, size_t n)
+{
 	const unsigned char *s = p;
-	unsigned long long h = 14695981039346656037ULL;
 	for (size_t i = 0; i < n; i++) {
 		h ^= s[i];
 		h *= 1099511628211ULL;

@@ -324,21 +324,13 @@ static void S_remove_page(const char *dir, const char *url)
 int build_incremental(struct site *site, char **rels, size_t n, struct build_stats *st)
 {
 	long long t0 = util_now_ns();
-	size_t nold = 0;
-	char **old = xcalloc(site->nall + 1, sizeof(*old));
-	char **old_rel = xcalloc(site->nall + 1, sizeof(*old_rel));
-
-	memset(st, 0, sizeof(*st));
-	for (size_t i = 0; i < site->nall; i++)
-		if (index_published(site->all[i])) {
-			old_rel[nold] = xstrdup(site->all[i]->rel);
-			old[nold++] = xstrdup(site->all[i]->url);
-		}
-
-	int moved = 0, reindex = 0;
+	int moved = 0, reindex = 0, sitemap = 0;
 	struct article **changed = xcalloc(n + 1, sizeof(*changed));
 	char **before = xcalloc(n + 1, sizeof(*before));
-	size_t nchanged = 0;
+	char **gone = xcalloc(n + 1, sizeof(*gone));
+	size_t nchanged = 0, ngone = 0;
+
+	memset(st, 0, sizeof(*st));
 	for (size_t k = 0; k < n; k++) {
 		struct article *a = index_by_rel(site, rels[k]);
 		if (!a) {
@@ -351,16 +343,19 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 			moved = 1;
 		}
 		char *prev = index_published(a) ? xstrdup(a->url) : NULL;
+		char updated[sizeof(a->fm.updated)];
+		memcpy(updated, a->fm.updated, sizeof(updated));
 		struct buf shape = BUF_INIT;
 		S_shape(a, &shape);
 		if (load_article(site, a) < 0) {
-			/* Deleted: drop it from the model. */
-			free(prev);
+			/* Deleted: drop it from the model, and its page from the site. */
+			if (prev)
+				gone[ngone++] = prev;
 			size_t i = 0;
 			while (site->all[i] != a)
 				i++;
 			memmove(&site->all[i], &site->all[i + 1],
-			        (site->nall - i - 1) * sizeof(*site->all));
+				(site->nall - i - 1) * sizeof(*site->all));
 			site->nall--;
 			load_article_free(a);
 			moved = 1;
@@ -372,6 +367,8 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 		S_shape(a, &shape);
 		if (!prev || len * 2 != shape.len || memcmp(shape.ptr, shape.ptr + len, len) != 0)
 			reindex = 1;
+		if (strcmp(updated, a->fm.updated) != 0)
+			sitemap = 1;
 		buf_release(&shape);
 		changed[nchanged] = a;
 		before[nchanged++] = prev;
@@ -379,35 +376,61 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 
 	site->in_place = 1;
 	if (reindex || moved) {
+		/* Addresses as indexed before, to remove the pages of articles that moved away. */
+		size_t nold = 0;
+		char **old = xcalloc(site->nall + 1, sizeof(*old));
+		char **old_rel = xcalloc(site->nall + 1, sizeof(*old_rel));
+		for (size_t i = 0; i < site->nall; i++)
+			if (site->all[i]->url && site->all[i]->cat) {
+				old_rel[nold] = xstrdup(site->all[i]->rel);
+				old[nold++] = xstrdup(site->all[i]->url);
+			}
 		buf_reset(&site->err);
 		buf_reset(&site->warn);
 		index_site(site);
+		for (size_t k = 0; k < nchanged; k++) {
+			const char *now = index_published(changed[k]) ? changed[k]->url : NULL;
+			if (!before[k] != !now || (now && strcmp(before[k], now) != 0))
+				moved = 1;
+		}
+		/* A page that moved changes the links to it in other bodies: render them again. */
+		for (size_t i = 0; moved && i < site->nall; i++)
+			site->all[i]->dirty = 1;
+		st->articles = S_render_articles(site, site->out_dir, 0, 0);
+		/* An article with errors keeps its old page until it is fixed. */
+		for (size_t i = 0; i < nold; i++) {
+			const struct article *a = index_by_rel(site, old_rel[i]);
+			if (!(a && a->err.len > 0) && !index_by_url(site, old[i]))
+				S_remove_page(site->out_dir, old[i]);
+			free(old[i]);
+			free(old_rel[i]);
+		}
+		free(old);
+		free(old_rel);
+	} else {
+		st->articles = S_render_articles(site, site->out_dir, 0, 0);
 	}
-	for (size_t k = 0; k < nchanged; k++) {
-		const char *now = index_published(changed[k]) ? changed[k]->url : NULL;
-		if (!before[k] != !now || (now && strcmp(before[k], now) != 0))
-			moved = 1;
+	for (size_t i = 0; i < ngone; i++) {
+		S_remove_page(site->out_dir, gone[i]);
+		free(gone[i]);
+	}
+	for (size_t k = 0; k < nchanged; k++)
 		free(before[k]);
-	}
 	free(before);
-	free(changed);
-	/* A page that moved changes the links to it in other bodies: render every body again. */
-	for (size_t i = 0; moved && i < site->nall; i++)
-		site->all[i]->dirty = 1;
-	st->articles = S_render_articles(site, site->out_dir, 0, 0);
-
-	/* Pages whose article went away or moved are removed; one with errors keeps its page. */
-	for (size_t i = 0; i < nold; i++) {
-		const struct article *a = index_by_rel(site, old_rel[i]);
-		int broken = a && a->err.len > 0;
-		if (!broken && !index_by_url(site, old[i]))
-			S_remove_page(site->out_dir, old[i]);
-		free(old[i]);
-		free(old_rel[i]);
+	free(gone);
+	long long t_articles = util_now_ns();
+	if (reindex || moved) {
+		pages_write_others(site, site->out_dir);
+	} else {
+		for (size_t k = 0; k < nchanged; k++)
+			if (index_published(changed[k]))
+				pages_write_around(site, site->out_dir, changed[k], sitemap);
 	}
-	free(old);
-	free(old_rel);
-	pages_write_others(site, site->out_dir);
+	if (getenv("SITE_GEN_TIMING"))
+		fprintf(stderr, "site-gen: %s, articles %.1f ms, other pages %.1f ms\n",
+			reindex || moved ? "re-indexed" : "same index", (t_articles - t0) / 1e6,
+			(util_now_ns() - t_articles) / 1e6);
+	free(changed);
 	st->errors = build_report(site, 0);
 	st->warnings = S_count_lines(&site->warn);
 	st->pages = st->articles;

@@ -369,26 +369,34 @@ int pages_article(const struct site *site, const struct article *a, struct buf *
 	return rc;
 }
 
+static unsigned long long S_fp(unsigned long long h, const char *s)
+{
+	return util_hash64_add(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
 unsigned long long pages_fingerprint(const struct site *site, const struct article *a)
 {
-	struct buf b = BUF_INIT;
+	const char *fields[] = {a->url,       a->fm.title,   a->fm.summary, a->fm.updated,
+	                        a->cat->title, a->cat->url,  site->css,     site->js,
+	                        site->icons,  site->favicon, site->base_url};
 	const struct article *links[] = {a->prev, a->next, a->translation};
-	buf_addf(&b, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n", a->url, a->fm.title, a->fm.summary,
-	         a->fm.updated, a->cat->title, a->cat->url, site->css, site->js, site->icons,
-	         site->base_url);
-	buf_adds(&b, site->favicon);
-	for (size_t i = 0; i < ARRAY_LEN(links); i++)
-		buf_addf(&b, "%s\n%s\n", links[i] ? links[i]->url : "",
-		         links[i] ? links[i]->fm.title : "");
-	for (size_t i = 0; i < a->nrelated; i++)
-		buf_addf(&b, "%s\n%s\n", a->related[i]->url, a->related[i]->fm.title);
+	unsigned long long h = util_hash64(&a->body_hash, sizeof(a->body_hash));
+
+	for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+		h = S_fp(h, fields[i]);
+	for (size_t i = 0; i < ARRAY_LEN(links); i++) {
+		h = S_fp(h, links[i] ? links[i]->url : NULL);
+		h = S_fp(h, links[i] ? links[i]->fm.title : NULL);
+	}
+	for (size_t i = 0; i < a->nrelated; i++) {
+		h = S_fp(h, a->related[i]->url);
+		h = S_fp(h, a->related[i]->fm.title);
+	}
 	if (!a->translation) {
 		const struct category *c =
 		    index_category(site, (enum locale) !a->locale, a->cat->slug);
-		buf_adds(&b, c ? c->url : "-");
+		h = S_fp(h, c ? c->url : NULL);
 	}
-	unsigned long long h = util_hash64(b.ptr, b.len) ^ (a->body_hash * 31);
-	buf_release(&b);
 	return h ? h : 1;
 }
 
@@ -433,7 +441,9 @@ static int S_emit(struct site *site, const char *dir, const char *path, struct b
 	return rc;
 }
 
-static int S_locale_pages(struct site *site, enum locale l, const char *dir)
+/* Home, category, contact and 404 pages of locale l; with only set, just home and that category. */
+static int S_locale_pages(struct site *site, enum locale l, const char *dir,
+                          const struct category *only)
 {
 	enum locale o = (enum locale) !l;
 	struct buf page = BUF_INIT, path = BUF_INIT, other = BUF_INIT;
@@ -467,6 +477,8 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir)
 	/* Categories. */
 	for (size_t i = 0; i < site->loc[l].ncats; i++) {
 		const struct category *c = &site->loc[l].cats[i];
+		if (only && c != only)
+			continue;
 		const struct category *oc = index_category(site, o, c->slug);
 		struct page_info cp = {"category",
 		                       c->title,
@@ -496,6 +508,9 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir)
 		tv_free(body);
 		tv_free(layout);
 	}
+
+	if (only)
+		goto out;
 
 	/* Contact. */
 	buf_reset(&path);
@@ -560,6 +575,7 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir)
 	tv_free(body);
 	tv_free(layout);
 
+out:
 	buf_release(&page);
 	buf_release(&path);
 	buf_release(&other);
@@ -783,11 +799,19 @@ int pages_write_others(struct site *site, const char *dir)
 {
 	int rc = 0;
 	for (int l = 0; l < LOCALE__MAX; l++) {
-		rc |= S_locale_pages(site, (enum locale)l, dir);
+		rc |= S_locale_pages(site, (enum locale)l, dir, NULL);
 		rc |= S_feed(site, (enum locale)l, dir);
 	}
 	rc |= S_sitemap(site, dir);
 	rc |= S_redirects(site, dir);
 	rc |= S_root(site, dir);
+	return rc ? -1 : 0;
+}
+
+int pages_write_around(struct site *site, const char *dir, const struct article *a, int sitemap)
+{
+	int rc = S_locale_pages(site, a->locale, dir, a->cat) | S_feed(site, a->locale, dir);
+	if (sitemap)
+		rc |= S_sitemap(site, dir);
 	return rc ? -1 : 0;
 }

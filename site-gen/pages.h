@@ -26,6 +26,12 @@ unsigned long long pages_fingerprint(const struct site *site, const struct artic
 int pages_write_others(struct site *site, const char *dir);
 
 /**
+ * After a text edit of article a that left the index as it was: rewrite the pages that list it
+ * (its locale's home, its category page, its feed) and, if sitemap is set, the sitemap.
+ */
+int pages_write_around(struct site *site, const char *dir, const struct article *a, int sitemap);
+
+/**
  * Write data to dir + url_path (a path such as "/zh/login/" gets "index.html"), creating
  * directories. in_place: replace the file atomically (a live site); else write it directly
  * (a fresh tree that nobody serves yet). -1 with a message in err on failure.

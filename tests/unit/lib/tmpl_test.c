@@ -11,7 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#ifdef __SANITIZE_ADDRESS__
+#if defined(__SANITIZE_ADDRESS__) /* gcc */
+#define S_ASAN 1
+#elif defined(__has_feature) /* clang */
+#if __has_feature(address_sanitizer)
+#define S_ASAN 1
+#endif
+#endif
+#ifdef S_ASAN
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -21,7 +28,7 @@
  */
 static void S_assert_no_leaks(void)
 {
-#ifdef __SANITIZE_ADDRESS__
+#ifdef S_ASAN
 	cr_assert_eq(__lsan_do_recoverable_leak_check(), 0, "memory leaked (see the report above)");
 #endif
 }
