@@ -32,7 +32,8 @@ int util_has_suffix(const char *s, size_t n, const char *suffix);
 
 /** 64-bit FNV-1a hash of n bytes; for hash tables and cache-busting names, not for secrets. */
 unsigned long long util_hash64(const void *p, size_t n);
-/** Continue a util_hash64 hash h with n more bytes (hashing pieces in turn equals hashing them joined). */
+/** Continue a util_hash64 hash h with n more bytes (hashing pieces in turn equals hashing them
+ * joined). */
 unsigned long long util_hash64_add(unsigned long long h, const void *p, size_t n);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -355,7 +355,7 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 			while (site->all[i] != a)
 				i++;
 			memmove(&site->all[i], &site->all[i + 1],
-				(site->nall - i - 1) * sizeof(*site->all));
+			        (site->nall - i - 1) * sizeof(*site->all));
 			site->nall--;
 			load_article_free(a);
 			moved = 1;
@@ -428,8 +428,8 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 	}
 	if (getenv("SITE_GEN_TIMING"))
 		fprintf(stderr, "site-gen: %s, articles %.1f ms, other pages %.1f ms\n",
-			reindex || moved ? "re-indexed" : "same index", (t_articles - t0) / 1e6,
-			(util_now_ns() - t_articles) / 1e6);
+		        reindex || moved ? "re-indexed" : "same index", (t_articles - t0) / 1e6,
+		        (util_now_ns() - t_articles) / 1e6);
 	free(changed);
 	st->errors = build_report(site, 0);
 	st->warnings = S_count_lines(&site->warn);

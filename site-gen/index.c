@@ -194,56 +194,59 @@ static void S_load_categories(struct site *site, enum locale l)
 struct tag_pair {
 	const char *tag;
 	struct article *a;
+	size_t t;   /* index of the tag in a's list */
+	size_t pos; /* a->pos, kept here so scoring touches no article */
 };
 
 static int S_cmp_pair(const void *x, const void *y)
 {
 	const struct tag_pair *a = x, *b = y;
 	int c = strcmp(a->tag, b->tag);
-	return c ? c : (a->a->pos < b->a->pos ? -1 : a->a->pos > b->a->pos);
+	return c ? c : (a->pos < b->pos ? -1 : a->pos > b->pos);
 }
+
+/* A run of pairs with the same tag: [lo, hi) in the sorted pairs. */
+struct tag_range {
+	size_t lo, hi;
+};
 
 struct related_scratch {
 	struct tag_pair *pairs; /* sorted by tag */
 	size_t npairs;
-	int *score;      /* by article position, 0 between uses */
-	size_t *touched; /* positions with a score */
+	size_t *first;               /* by article position: its first entry in ranges */
+	struct tag_range *ranges;    /* by article, by tag: the pairs sharing that tag */
+	int *score;                  /* by article position, 0 between uses */
+	const struct category **cat; /* by article position: its category */
+	size_t *touched;             /* positions with a score */
 	size_t ntouched;
 };
 
-static void S_touch(struct related_scratch *rs, const struct article *b, int add)
+static void S_touch(struct related_scratch *rs, size_t pos, int add)
 {
-	if (rs->score[b->pos] == 0)
-		rs->touched[rs->ntouched++] = b->pos;
-	rs->score[b->pos] += add;
+	if (rs->score[pos] == 0)
+		rs->touched[rs->ntouched++] = pos;
+	rs->score[pos] += add;
 }
 
-/* Related: each shared tag weighs 3, the same category 1; ties go to the category order. */
+/*
+ * Related: each shared tag weighs 3, the same category 1; ties go to the category order.
+ * Only articles that share a tag are scored; the rest of the category can only fill up.
+ */
 static void S_related(struct locale_site *ls, struct related_scratch *rs, struct article *a)
 {
 	for (size_t x = 0; x < a->fm.ntags; x++) {
-		size_t lo = 0, hi = rs->npairs;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (strcmp(rs->pairs[mid].tag, a->fm.tags[x]) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < rs->npairs && strcmp(rs->pairs[lo].tag, a->fm.tags[x]) == 0; lo++)
-			S_touch(rs, rs->pairs[lo].a, 3);
+		struct tag_range r = rs->ranges[rs->first[a->pos] + x];
+		for (size_t k = r.lo; k < r.hi; k++)
+			S_touch(rs, rs->pairs[k].pos, 3);
 	}
-	for (size_t i = 0; i < a->cat->na; i++)
-		S_touch(rs, a->cat->a[i], 1);
 
 	size_t nbest = 0;
 	int best_score[RELATED_MAX];
 	for (size_t t = 0; t < rs->ntouched; t++) {
 		size_t pos = rs->touched[t];
-		int s = rs->score[pos];
-		struct article *b = ls->a[pos];
+		int s = rs->score[pos] + (rs->cat[pos] == a->cat);
 		rs->score[pos] = 0;
-		if (b == a)
+		if (pos == a->pos)
 			continue;
 		if (nbest == RELATED_MAX &&
 		    (s < best_score[nbest - 1] ||
@@ -256,8 +259,17 @@ static void S_related(struct locale_site *ls, struct related_scratch *rs, struct
 			best_score[k] = best_score[k - 1];
 			k--;
 		}
-		a->related[k] = b;
+		a->related[k] = ls->a[pos];
 		best_score[k] = s;
+	}
+	/* Articles that share no tag score 1 for the category, below any shared tag: fill up. */
+	for (size_t i = 0; i < a->cat->na && nbest < RELATED_MAX; i++) {
+		struct article *b = a->cat->a[i];
+		int seen = b == a;
+		for (size_t k = 0; k < nbest && !seen; k++)
+			seen = a->related[k] == b;
+		if (!seen)
+			a->related[nbest++] = b;
 	}
 	rs->ntouched = 0;
 	a->nrelated = nbest;
@@ -266,20 +278,40 @@ static void S_related(struct locale_site *ls, struct related_scratch *rs, struct
 static void S_all_related(struct locale_site *ls)
 {
 	struct related_scratch rs = {0};
-	for (size_t i = 0; i < ls->na; i++)
+	rs.first = xcalloc(ls->na + 1, sizeof(*rs.first));
+	for (size_t i = 0; i < ls->na; i++) {
+		rs.first[i] = rs.npairs;
 		rs.npairs += ls->a[i]->fm.ntags;
+	}
 	rs.pairs = xcalloc(rs.npairs + 1, sizeof(*rs.pairs));
+	rs.ranges = xcalloc(rs.npairs + 1, sizeof(*rs.ranges));
 	rs.npairs = 0;
 	for (size_t i = 0; i < ls->na; i++)
 		for (size_t t = 0; t < ls->a[i]->fm.ntags; t++)
-			rs.pairs[rs.npairs++] = (struct tag_pair){ls->a[i]->fm.tags[t], ls->a[i]};
+			rs.pairs[rs.npairs++] =
+			    (struct tag_pair){ls->a[i]->fm.tags[t], ls->a[i], t, i};
 	qsort(rs.pairs, rs.npairs, sizeof(*rs.pairs), S_cmp_pair);
+	/* Compare tag strings once here, so that scoring needs no string comparison. */
+	for (size_t lo = 0, hi; lo < rs.npairs; lo = hi) {
+		for (hi = lo + 1; hi < rs.npairs && strcmp(rs.pairs[hi].tag, rs.pairs[lo].tag) == 0;
+		     hi++)
+			;
+		for (size_t k = lo; k < hi; k++)
+			rs.ranges[rs.first[rs.pairs[k].a->pos] + rs.pairs[k].t] =
+			    (struct tag_range){lo, hi};
+	}
 	rs.score = xcalloc(ls->na + 1, sizeof(*rs.score));
+	rs.cat = xcalloc(ls->na + 1, sizeof(*rs.cat));
+	for (size_t i = 0; i < ls->na; i++)
+		rs.cat[i] = ls->a[i]->cat;
 	rs.touched = xcalloc(ls->na + 1, sizeof(*rs.touched));
 	for (size_t i = 0; i < ls->na; i++)
 		S_related(ls, &rs, ls->a[i]);
 	free(rs.pairs);
+	free(rs.ranges);
+	free(rs.first);
 	free(rs.score);
+	free(rs.cat);
 	free(rs.touched);
 }
 

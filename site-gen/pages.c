@@ -376,9 +376,9 @@ static unsigned long long S_fp(unsigned long long h, const char *s)
 
 unsigned long long pages_fingerprint(const struct site *site, const struct article *a)
 {
-	const char *fields[] = {a->url,       a->fm.title,   a->fm.summary, a->fm.updated,
-	                        a->cat->title, a->cat->url,  site->css,     site->js,
-	                        site->icons,  site->favicon, site->base_url};
+	const char *fields[] = {a->url,        a->fm.title,   a->fm.summary, a->fm.updated,
+	                        a->cat->title, a->cat->url,   site->css,     site->js,
+	                        site->icons,   site->favicon, site->base_url};
 	const struct article *links[] = {a->prev, a->next, a->translation};
 	unsigned long long h = util_hash64(&a->body_hash, sizeof(a->body_hash));
 
