@@ -26,6 +26,8 @@ for i in $(seq "$runs"); do
 	/usr/bin/time -f "%e %U %S" -o "$work/time.txt" \
 		"$site_gen" --content "$work/content" --out "$work/site" --quiet 2>/dev/null
 	cat "$work/time.txt" >> "$work/full.txt"
+	# The previous tree is deleted in the background; let that finish before the next run.
+	while compgen -G "$work/site.tmp-*" >/dev/null; do sleep 0.2; done
 done
 wall=$(awk '{print $1}' "$work/full.txt" | median)
 cpu=$(awk '{print $2 + $3}' "$work/full.txt" | median)

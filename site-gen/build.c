@@ -16,19 +16,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-static int S_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
-}
+/* Files of the spare tree older than this were not written by the current build. */
+static struct timespec prune_before;
 
-static void S_remove_tree(const char *path)
+static int S_prune(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	nftw(path, S_rm, 16, FTW_DEPTH | FTW_PHYS);
+	if (flag == FTW_F || flag == FTW_SL) {
+		if (st->st_mtim.tv_sec < prune_before.tv_sec ||
+		    (st->st_mtim.tv_sec == prune_before.tv_sec &&
+		     st->st_mtim.tv_nsec < prune_before.tv_nsec))
+			unlink(path);
+	} else if (flag == FTW_DP && ftw->level > 0) {
+		rmdir(path); /* only succeeds once it is empty */
+	}
+	return 0;
 }
 
 static size_t S_count_lines(const struct buf *b)
@@ -147,7 +150,7 @@ static int S_copy_assets(struct site *site, const char *dir)
 		buf_reset(&to);
 		buf_addf(&from, "%s/assets/%s", site->theme_dir, names[i]);
 		buf_addf(&to, "%s%s", dir, urls[i]);
-		if (access(to.ptr, F_OK) != 0 && S_copy_file(from.ptr, to.ptr, &site->err) < 0)
+		if (S_copy_file(from.ptr, to.ptr, &site->err) < 0)
 			rc = -1;
 	}
 	buf_release(&from);
@@ -193,32 +196,10 @@ static int S_copy_images(struct site *site, const char *rel, const char *dir)
 	return rc;
 }
 
-/*
- * Deleting the previous tree costs as much as writing the new one; once the new site is in
- * place nobody waits for it, so a detached grandchild does it.
- */
-static void S_remove_tree_later(const char *path)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (fork() == 0) {
-			S_remove_tree(path);
-			_exit(0);
-		}
-		_exit(0);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	else
-		S_remove_tree(path);
-}
-
 static int S_swap(const char *tmp, const char *out, struct buf *err)
 {
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
-		S_remove_tree_later(tmp);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0)
 		return 0;
-	}
 	if (errno == ENOENT && rename(tmp, out) == 0)
 		return 0;
 	buf_addf(err, "%s: cannot replace it with %s: %s\n", out, tmp, strerror(errno));
@@ -240,7 +221,7 @@ static void S_mkdir_parents(const char *path)
 int build_full(struct site *site, struct build_stats *st)
 {
 	long long t0 = util_now_ns();
-	struct buf tmp = BUF_INIT;
+	struct buf tmp = BUF_INIT, stamp = BUF_INIT;
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -251,13 +232,29 @@ int build_full(struct site *site, struct build_stats *st)
 	index_site(site);
 	long long t_index = util_now_ns();
 
-	buf_addf(&tmp, "%s.tmp-%ld", site->out_dir, (long)getpid());
-	S_remove_tree(tmp.ptr);
+	/*
+	 * The new site is written into a spare tree (the one replaced by the previous build) and
+	 * swapped in whole. Overwriting its files in place is much cheaper than creating and
+	 * deleting ten thousand files and directories each time; what this build did not write
+	 * (its files are older than the stamp) is pruned before the swap.
+	 */
+	buf_addf(&tmp, "%s.spare", site->out_dir);
 	S_mkdir_parents(tmp.ptr);
-	if (mkdir(tmp.ptr, 0755) < 0) {
+	if (mkdir(tmp.ptr, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "site-gen: %s: %s\n", tmp.ptr, strerror(errno));
 		goto out;
 	}
+	buf_addf(&stamp, "%s/.stamp", tmp.ptr);
+	int fd = open(stamp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	struct stat sst;
+	if (fd < 0 || write(fd, "x", 1) != 1 || fstat(fd, &sst) < 0) {
+		fprintf(stderr, "site-gen: %s: %s\n", stamp.ptr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	prune_before = sst.st_mtim;
 	st->articles = S_render_articles(site, tmp.ptr, 1, !site->quiet);
 	long long t_render = util_now_ns();
 	if (S_errors(site) == 0) {
@@ -267,8 +264,11 @@ int build_full(struct site *site, struct build_stats *st)
 			S_copy_images(site, locale_info[l].code, tmp.ptr);
 	}
 	long long t_others = util_now_ns();
-	if (S_errors(site) == 0)
+	if (S_errors(site) == 0) {
+		nftw(tmp.ptr, S_prune, 16, FTW_DEPTH | FTW_PHYS);
+		unlink(stamp.ptr);
 		S_swap(tmp.ptr, site->out_dir, &site->err);
+	}
 	if (getenv("SITE_GEN_TIMING"))
 		fprintf(
 		    stderr,
@@ -278,10 +278,8 @@ int build_full(struct site *site, struct build_stats *st)
 		    (t_others - t_render) / 1e6, (util_now_ns() - t_others) / 1e6);
 	st->errors = build_report(site, 1);
 	st->warnings = S_count_lines(&site->warn);
-	if (st->errors) {
-		S_remove_tree(tmp.ptr);
+	if (st->errors)
 		goto out;
-	}
 	rc = 0;
 out:
 	st->pages = st->articles + 2 * LOCALE__MAX + 4;
@@ -289,6 +287,7 @@ out:
 		st->pages += site->loc[l].ncats + 1;
 	st->ns = util_now_ns() - t0;
 	buf_release(&tmp);
+	buf_release(&stamp);
 	return rc;
 }
 

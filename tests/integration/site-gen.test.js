@@ -79,6 +79,24 @@ describe('site-gen build errors', () => {
     assert.ok(!page.includes('hreflang="en" href="http'), 'no alternate for a translation that does not exist');
   });
 
+  it('drops the page of a deleted article on the next full build', () => {
+    const fx = fixture();
+    // Two builds first, so that the third writes into the spare tree left by the first.
+    assert.equal(gen(fx).status, 0);
+    assert.equal(gen(fx).status, 0);
+    fs.writeFileSync(path.join(fx.content, 'en/login/short-lived.md'),
+      '---\ntitle: Short-lived\nsummary: Soon gone.\ncategory: login\norder: 70\ntags: [x]\nupdated: 2026-11-01\n---\n\nText.\n');
+    assert.equal(gen(fx).status, 0);
+    assert.equal(gen(fx).status, 0);
+    assert.ok(fs.existsSync(path.join(fx.out, 'en/login/short-lived/index.html')));
+    fs.unlinkSync(path.join(fx.content, 'en/login/short-lived.md'));
+    assert.equal(gen(fx).status, 0);
+    assert.ok(!fs.existsSync(path.join(fx.out, 'en/login/short-lived')), 'page and its directory are gone');
+    assert.equal(gen(fx).status, 0);
+    assert.ok(!fs.existsSync(path.join(fx.out, 'en/login/short-lived')), 'and stay gone');
+    assert.ok(!fs.existsSync(path.join(fx.out, '.stamp')), 'no build bookkeeping is published');
+  });
+
   it('does not publish drafts', () => {
     const fx = fixture();
     fs.writeFileSync(path.join(fx.content, 'en/login/draft-note.md'),
