@@ -140,7 +140,8 @@ static int S_copy_file(const char *from, const char *to, struct buf *err)
 static int S_copy_assets(struct site *site, const char *dir)
 {
 	const char *names[] = {"site.css", "site.js", "icons.svg", "favicon.svg"};
-	const char *urls[] = {site->css, site->js, site->icons, site->favicon};
+	const char *urls[] = {site->theme.css, site->theme.js, site->theme.icons,
+	                      site->theme.favicon};
 	struct buf from = BUF_INIT, to = BUF_INIT;
 	int rc = 0;
 	buf_addf(&to, "%s/assets", dir);

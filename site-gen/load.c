@@ -130,53 +130,18 @@ static void S_load_one(void *ctx, size_t i)
 	load_article(site, site->all[i]);
 }
 
-/* Hash a theme asset's contents into its public name: site.css -> /assets/site.1a2b3c4d.css. */
-static char *S_asset(struct site *site, const char *name)
-{
-	struct buf path = BUF_INIT, src = BUF_INIT, url = BUF_INIT;
-	buf_addf(&path, "%s/assets/%s", site->theme_dir, name);
-	if (buf_read_file(&src, path.ptr) < 0) {
-		buf_addf(&site->err, "%s: %s\n", path.ptr, strerror(errno));
-	} else {
-		const char *dot = strrchr(name, '.');
-		buf_addf(&url, "/assets/%.*s.%08llx%s", (int)(dot - name), name,
-		         util_hash64(src.ptr, src.len) & 0xffffffffULL, dot);
-	}
-	buf_release(&path);
-	buf_release(&src);
-	return buf_detach(&url, NULL);
-}
-
 int load_theme(struct site *site)
 {
-	struct buf dir = BUF_INIT;
-	tmpl_set_free(site->tmpl);
-	free(site->css);
-	free(site->js);
-	free(site->icons);
-	free(site->favicon);
-	site->tmpl = tmpl_set_new();
-	buf_addf(&dir, "%s/templates", site->theme_dir);
-	int rc = tmpl_set_load_dir(site->tmpl, dir.ptr, &site->err);
-	if (rc < 0)
-		buf_addc(&site->err, '\n');
-	buf_release(&dir);
-	site->css = S_asset(site, "site.css");
-	site->js = S_asset(site, "site.js");
-	site->icons = S_asset(site, "icons.svg");
-	site->favicon = S_asset(site, "favicon.svg");
-	return rc;
+	theme_release(&site->theme);
+	return theme_load(&site->theme, site->theme_dir, site->content_dir, site->base_url,
+	                  &site->err);
 }
 
 int load_site(struct site *site)
 {
-	struct buf path = BUF_INIT;
 	char **rels = NULL;
 	size_t n = 0, cap = 0;
 
-	buf_addf(&path, "%s/ui.conf", site->content_dir);
-	i18n_load(&site->ui, path.ptr, &site->err);
-	buf_release(&path);
 	load_theme(site);
 	for (int l = 0; l < LOCALE__MAX; l++)
 		S_scan(site, locale_info[l].code, &rels, &n, &cap);
@@ -201,14 +166,7 @@ void load_release(struct site *site)
 	site->all = NULL;
 	site->nall = 0;
 	index_release(site);
-	i18n_release(&site->ui);
-	tmpl_set_free(site->tmpl);
-	site->tmpl = NULL;
-	free(site->css);
-	free(site->js);
-	free(site->icons);
-	free(site->favicon);
-	site->css = site->js = site->icons = site->favicon = NULL;
+	theme_release(&site->theme);
 	buf_release(&site->err);
 	buf_release(&site->warn);
 }

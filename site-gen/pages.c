@@ -121,87 +121,12 @@ static void S_abs(struct buf *b, const struct site *site, const char *path)
 	buf_adds(b, path);
 }
 
-static void S_set_abs(struct tv *obj, const char *key, const struct site *site, const char *path)
-{
-	struct buf b = BUF_INIT;
-	S_abs(&b, site, path);
-	tv_set_strn(obj, key, b.ptr, b.len);
-	buf_release(&b);
-}
-
 static void S_set_url(struct tv *obj, const char *key, enum locale l, const char *rest)
 {
 	struct buf b = BUF_INIT;
 	buf_addf(&b, "/%s/%s", locale_info[l].code, rest);
 	tv_set_strn(obj, key, b.ptr, b.len);
 	buf_release(&b);
-}
-
-/* Where the language switch of a page leads: the same page, else the nearest that exists. */
-struct page_info {
-	const char *kind; /* home, category, article, contact, notfound */
-	const char *title;
-	const char *description;
-	const char *path;        /* this page's URL path, NULL for pages without a canonical URL */
-	const char *other_path;  /* the same page in the other locale, or NULL */
-	const char *switch_path; /* where the language switch leads */
-	int hide_header_search;
-};
-
-static struct tv *S_layout_data(const struct site *site, enum locale l, const struct page_info *p)
-{
-	struct tv *root = tv_new_obj();
-	enum locale o = (enum locale) !l;
-	tv_set_str(root, "lang", locale_info[l].code);
-	tv_set_str(root, "html_lang", locale_info[l].html_lang);
-	tv_set_str(root, "og_locale", locale_info[l].og_locale);
-	tv_set_ref(root, "t", site->ui.strings[l]);
-	tv_set_str(root, "css", site->css);
-	tv_set_str(root, "js", site->js);
-	tv_set_str(root, "icons", site->icons);
-	tv_set_str(root, "favicon", site->favicon);
-	S_set_url(root, "home_url", l, "");
-	S_set_url(root, "contact_url", l, "contact/");
-	S_set_url(root, "ticket_url", l, "support/contact");
-	S_set_url(root, "search_url", l, "search");
-	S_set_url(root, "account_url", l, "account/");
-	S_set_url(root, "feedback_url", l, "feedback");
-	S_set_url(root, "terms_url", l, "policies/terms-of-service/");
-	S_set_url(root, "privacy_url", l, "policies/privacy-policy/");
-	S_set_url(root, "feed_url", l, "feed.xml");
-
-	struct tv *page = tv_set_obj(root, "page");
-	tv_set_str(page, "kind", p->kind);
-	tv_set_str(page, "title", p->title);
-	tv_set_str(page, "description", p->description);
-	tv_set_str(page, "og_type", strcmp(p->kind, "article") == 0 ? "article" : "website");
-	tv_set_bool(page, "hide_header_search", p->hide_header_search);
-	if (p->path)
-		S_set_abs(page, "canonical", site, p->path);
-
-	struct tv *sw = tv_set_obj(root, "switch");
-	tv_set_str(sw, "href", p->switch_path);
-	tv_set_str(sw, "hreflang", locale_info[o].html_lang);
-
-	struct tv *alt = tv_set_list(root, "alternates");
-	if (p->path) {
-		const char *paths[LOCALE__MAX];
-		paths[l] = p->path;
-		paths[o] = p->other_path;
-		for (int k = 0; k < LOCALE__MAX; k++) {
-			if (!paths[k])
-				continue;
-			struct tv *e = tv_push_obj(alt);
-			tv_set_str(e, "hreflang", locale_info[k].html_lang);
-			S_set_abs(e, "href", site, paths[k]);
-		}
-		if (paths[LOCALE_ZH]) {
-			struct tv *e = tv_push_obj(alt);
-			tv_set_str(e, "hreflang", "x-default");
-			S_set_abs(e, "href", site, paths[LOCALE_ZH]);
-		}
-	}
-	return root;
 }
 
 static void S_json_str(struct buf *b, const char *s)
@@ -228,7 +153,7 @@ static void S_article_jsonld(struct buf *b, const struct site *site, const struc
 	buf_adds(b, "[{\"@context\":\"https://schema.org\",\"@type\":\"BreadcrumbList\","
 	            "\"itemListElement\":[");
 	buf_adds(b, "{\"@type\":\"ListItem\",\"position\":1,\"name\":");
-	S_json_str(b, i18n_get(&site->ui, l, "site_name"));
+	S_json_str(b, i18n_get(&site->theme.ui, l, "site_name"));
 	buf_adds(b, ",\"item\":");
 	S_json_url(b, site, home);
 	buf_adds(b, "},{\"@type\":\"ListItem\",\"position\":2,\"name\":");
@@ -269,21 +194,6 @@ static void S_link_obj(struct tv *obj, const char *key, const struct article *a)
 	tv_set_str(o, "url", a->url);
 }
 
-static int S_finish(const struct site *site, struct tv *layout, const char *body_tmpl,
-                    struct tv *body, struct buf *out, struct buf *err)
-{
-	struct buf content = BUF_INIT;
-	int rc = tmpl_render(site->tmpl, body_tmpl, body, 1, &content, err);
-	if (rc == 0) {
-		tv_set_strn(layout, "content", content.ptr, content.len);
-		rc = tmpl_render(site->tmpl, "layout", layout, 1, out, err);
-	}
-	if (rc < 0)
-		buf_addc(err, '\n');
-	buf_release(&content);
-	return rc;
-}
-
 static const char *S_switch_for(const struct site *site, const struct article *a, char *tmp,
                                 size_t n)
 {
@@ -302,7 +212,7 @@ int pages_article(const struct site *site, const struct article *a, struct buf *
 {
 	char tmp[16];
 	struct buf date = BUF_INIT, ld = BUF_INIT;
-	struct page_info p = {
+	struct theme_page p = {
 	    .kind = "article",
 	    .title = a->fm.title,
 	    .description = a->fm.summary,
@@ -310,19 +220,19 @@ int pages_article(const struct site *site, const struct article *a, struct buf *
 	    .other_path = a->translation ? a->translation->url : NULL,
 	    .switch_path = S_switch_for(site, a, tmp, sizeof(tmp)),
 	};
-	struct tv *layout = S_layout_data(site, a->locale, &p);
+	struct tv *layout = theme_layout(&site->theme, a->locale, &p);
 	struct tv *body = tv_new_obj();
 
 	struct tv *bc = tv_set_list(layout, "breadcrumbs");
 	tv_set_bool(layout, "has_breadcrumbs", 1);
-	S_breadcrumb(bc, i18n_get(&site->ui, a->locale, "home"),
+	S_breadcrumb(bc, i18n_get(&site->theme.ui, a->locale, "home"),
 	             tv_str(tv_get(layout, "home_url", 8), NULL));
 	S_breadcrumb(bc, a->cat->title, a->cat->url);
 	S_breadcrumb(bc, a->fm.title, NULL);
 	S_article_jsonld(&ld, site, a);
 	tv_set_strn(layout, "jsonld", ld.ptr, ld.len);
 
-	tv_set_ref(body, "t", site->ui.strings[a->locale]);
+	tv_set_ref(body, "t", site->theme.ui.strings[a->locale]);
 	tv_set_str(body, "title", a->fm.title);
 	tv_set_str(body, "summary", a->fm.summary);
 	tv_set_str(body, "url", a->url);
@@ -361,7 +271,7 @@ int pages_article(const struct site *site, const struct article *a, struct buf *
 	}
 	tv_set_bool(body, "has_related", a->nrelated > 0);
 
-	int rc = S_finish(site, layout, "article", body, out, err);
+	int rc = theme_render(&site->theme, layout, "article", body, out, err);
 	tv_free(body);
 	tv_free(layout);
 	buf_release(&date);
@@ -376,9 +286,10 @@ static unsigned long long S_fp(unsigned long long h, const char *s)
 
 unsigned long long pages_fingerprint(const struct site *site, const struct article *a)
 {
-	const char *fields[] = {a->url,        a->fm.title,   a->fm.summary, a->fm.updated,
-	                        a->cat->title, a->cat->url,   site->css,     site->js,
-	                        site->icons,   site->favicon, site->base_url};
+	const char *fields[] = {
+	    a->url,        a->fm.title,     a->fm.summary,  a->fm.updated,     a->cat->title,
+	    a->cat->url,   site->theme.css, site->theme.js, site->theme.icons, site->theme.favicon,
+	    site->base_url};
 	const struct article *links[] = {a->prev, a->next, a->translation};
 	unsigned long long h = util_hash64(&a->body_hash, sizeof(a->body_hash));
 
@@ -453,22 +364,22 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir,
 	/* Home. */
 	buf_addf(&path, "/%s/", code);
 	buf_addf(&other, "/%s/", ocode);
-	struct page_info p = {"home",
-	                      i18n_get(&site->ui, l, "site_name"),
-	                      i18n_get(&site->ui, l, "hero_text"),
-	                      path.ptr,
-	                      other.ptr,
-	                      other.ptr,
-	                      1};
-	struct tv *layout = S_layout_data(site, l, &p), *body = tv_new_obj();
-	tv_set_ref(body, "t", site->ui.strings[l]);
+	struct theme_page p = {"home",
+	                       i18n_get(&site->theme.ui, l, "site_name"),
+	                       i18n_get(&site->theme.ui, l, "hero_text"),
+	                       path.ptr,
+	                       other.ptr,
+	                       other.ptr,
+	                       1};
+	struct tv *layout = theme_layout(&site->theme, l, &p), *body = tv_new_obj();
+	tv_set_ref(body, "t", site->theme.ui.strings[l]);
 	tv_set_ref(body, "page", tv_get(layout, "page", 4));
 	S_set_url(body, "search_url", l, "search");
 	S_set_url(body, "contact_url", l, "contact/");
 	S_set_url(body, "ticket_url", l, "support/contact");
-	tv_set_str(body, "icons", site->icons);
+	tv_set_str(body, "icons", site->theme.icons);
 	S_categories(site, l, body, HOME_TOP);
-	if (S_finish(site, layout, "home", body, &page, &site->err) < 0 ||
+	if (theme_render(&site->theme, layout, "home", body, &page, &site->err) < 0 ||
 	    S_emit(site, dir, path.ptr, &page) < 0)
 		rc = -1;
 	tv_free(body);
@@ -480,29 +391,29 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir,
 		if (only && c != only)
 			continue;
 		const struct category *oc = index_category(site, o, c->slug);
-		struct page_info cp = {"category",
-		                       c->title,
-		                       c->description,
-		                       c->url,
-		                       oc ? oc->url : NULL,
-		                       oc ? oc->url : other.ptr,
-		                       0};
-		layout = S_layout_data(site, l, &cp);
+		struct theme_page cp = {"category",
+		                        c->title,
+		                        c->description,
+		                        c->url,
+		                        oc ? oc->url : NULL,
+		                        oc ? oc->url : other.ptr,
+		                        0};
+		layout = theme_layout(&site->theme, l, &cp);
 		body = tv_new_obj();
 		struct tv *bc = tv_set_list(layout, "breadcrumbs");
 		tv_set_bool(layout, "has_breadcrumbs", 1);
-		S_breadcrumb(bc, i18n_get(&site->ui, l, "home"), path.ptr);
+		S_breadcrumb(bc, i18n_get(&site->theme.ui, l, "home"), path.ptr);
 		S_breadcrumb(bc, c->title, NULL);
-		tv_set_ref(body, "t", site->ui.strings[l]);
+		tv_set_ref(body, "t", site->theme.ui.strings[l]);
 		tv_set_str(body, "title", c->title);
 		tv_set_str(body, "description", c->description);
 		tv_set_str(body, "icon", c->icon);
-		tv_set_str(body, "icons", site->icons);
+		tv_set_str(body, "icons", site->theme.icons);
 		tv_set_str(body, "home_url", path.ptr);
 		S_set_url(body, "contact_url", l, "contact/");
 		S_set_url(body, "ticket_url", l, "support/contact");
 		S_article_list(body, c);
-		if (S_finish(site, layout, "category", body, &page, &site->err) < 0 ||
+		if (theme_render(&site->theme, layout, "category", body, &page, &site->err) < 0 ||
 		    S_emit(site, dir, c->url, &page) < 0)
 			rc = -1;
 		tv_free(body);
@@ -517,23 +428,23 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir,
 	buf_addf(&path, "/%s/contact/", code);
 	buf_reset(&other);
 	buf_addf(&other, "/%s/contact/", ocode);
-	struct page_info kp = {"contact",
-	                       i18n_get(&site->ui, l, "contact_page_title"),
-	                       i18n_get(&site->ui, l, "contact_page_summary"),
-	                       path.ptr,
-	                       other.ptr,
-	                       other.ptr,
-	                       0};
-	layout = S_layout_data(site, l, &kp);
+	struct theme_page kp = {"contact",
+	                        i18n_get(&site->theme.ui, l, "contact_page_title"),
+	                        i18n_get(&site->theme.ui, l, "contact_page_summary"),
+	                        path.ptr,
+	                        other.ptr,
+	                        other.ptr,
+	                        0};
+	layout = theme_layout(&site->theme, l, &kp);
 	body = tv_new_obj();
 	struct tv *bc = tv_set_list(layout, "breadcrumbs");
 	tv_set_bool(layout, "has_breadcrumbs", 1);
 	char home[8];
 	snprintf(home, sizeof(home), "/%s/", code);
-	S_breadcrumb(bc, i18n_get(&site->ui, l, "home"), home);
+	S_breadcrumb(bc, i18n_get(&site->theme.ui, l, "home"), home);
 	S_breadcrumb(bc, kp.title, NULL);
-	tv_set_ref(body, "t", site->ui.strings[l]);
-	tv_set_str(body, "icons", site->icons);
+	tv_set_ref(body, "t", site->theme.ui.strings[l]);
+	tv_set_str(body, "icons", site->theme.icons);
 	S_set_url(body, "ticket_url", l, "support/contact");
 	const struct category *cs = index_category(site, l, "customer-service");
 	if (cs) {
@@ -541,7 +452,7 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir,
 		tv_set_str(c, "title", cs->title);
 		S_article_list(c, cs);
 	}
-	if (S_finish(site, layout, "contact", body, &page, &site->err) < 0 ||
+	if (theme_render(&site->theme, layout, "contact", body, &page, &site->err) < 0 ||
 	    S_emit(site, dir, path.ptr, &page) < 0)
 		rc = -1;
 	tv_free(body);
@@ -550,24 +461,24 @@ static int S_locale_pages(struct site *site, enum locale l, const char *dir,
 	/* Not found: no canonical URL, served by nginx for any missing path of the locale. */
 	buf_reset(&other);
 	buf_addf(&other, "/%s/", ocode);
-	struct page_info np = {"notfound",
-	                       i18n_get(&site->ui, l, "not_found_title"),
-	                       i18n_get(&site->ui, l, "not_found_text"),
-	                       NULL,
-	                       NULL,
-	                       other.ptr,
-	                       1};
-	layout = S_layout_data(site, l, &np);
+	struct theme_page np = {"notfound",
+	                        i18n_get(&site->theme.ui, l, "not_found_title"),
+	                        i18n_get(&site->theme.ui, l, "not_found_text"),
+	                        NULL,
+	                        NULL,
+	                        other.ptr,
+	                        1};
+	layout = theme_layout(&site->theme, l, &np);
 	body = tv_new_obj();
-	tv_set_ref(body, "t", site->ui.strings[l]);
+	tv_set_ref(body, "t", site->theme.ui.strings[l]);
 	tv_set_ref(body, "page", tv_get(layout, "page", 4));
-	tv_set_str(body, "icons", site->icons);
+	tv_set_str(body, "icons", site->theme.icons);
 	S_set_url(body, "search_url", l, "search");
 	S_set_url(body, "home_url", l, "");
 	S_categories(site, l, body, 0);
 	buf_reset(&path);
 	buf_addf(&path, "/%s/404.html", code);
-	if (S_finish(site, layout, "notfound", body, &page, &site->err) < 0 ||
+	if (theme_render(&site->theme, layout, "notfound", body, &page, &site->err) < 0 ||
 	    pages_write(dir, path.ptr, &page, site->in_place, &site->err) < 0)
 		rc = -1;
 	if (l == LOCALE_ZH && pages_write(dir, "/404.html", &page, site->in_place, &site->err) < 0)
@@ -599,7 +510,7 @@ static int S_feed(struct site *site, enum locale l, const char *dir)
 	memcpy(sorted, ls->a, ls->na * sizeof(*sorted));
 	qsort(sorted, ls->na, sizeof(*sorted), S_cmp_updated);
 
-	const char *title = i18n_get(&site->ui, l, "feed_title");
+	const char *title = i18n_get(&site->theme.ui, l, "feed_title");
 	buf_addf(&path, "/%s/feed.xml", locale_info[l].code);
 	buf_adds(&x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");

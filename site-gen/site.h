@@ -9,6 +9,7 @@
 #include "frontmatter.h"
 #include "i18n.h"
 #include "markdown.h"
+#include "theme.h"
 
 #define RELATED_MAX 5 /* related articles shown under an article */
 #define HOME_TOP    5 /* articles per category on a home page */
@@ -69,16 +70,14 @@ struct locale_site {
 };
 
 struct site {
-	char *content_dir; /* "content" */
-	char *theme_dir;   /* "theme" */
-	char *out_dir;     /* "build/site" */
-	char *base_url;    /* "https://help.okpay.example", no trailing slash */
-	int threads;       /* worker threads for the parallel phases */
-	int quiet;         /* no progress line */
-	int in_place;      /* pages replace files of the served site (watch mode), atomically */
-	struct i18n ui;
-	struct tmpl_set *tmpl;
-	char *css, *js, *icons, *favicon; /* hashed asset URLs, "/assets/site.1a2b3c4d.css" */
+	char *content_dir;  /* "content" */
+	char *theme_dir;    /* "theme" */
+	char *out_dir;      /* "build/site" */
+	char *base_url;     /* "https://help.okpay.example", no trailing slash */
+	int threads;        /* worker threads for the parallel phases */
+	int quiet;          /* no progress line */
+	int in_place;       /* pages replace files of the served site (watch mode), atomically */
+	struct theme theme; /* templates, UI strings, asset URLs */
 	struct locale_site loc[LOCALE__MAX];
 	struct article **all; /* every Markdown file, drafts too, sorted by rel */
 	size_t nall;
