@@ -18,28 +18,32 @@ CFLAGS  += $(WARN) $(DEFS) $(OPT) -MMD -MP
 LDFLAGS += $(filter -fsanitize%,$(OPT)) -pthread
 
 CMARK_LIBS := -lcmark-gfm-extensions -lcmark-gfm
+PORTAL_LIBS := -lfcgi -lsqlite3 -lsodium -lzxcvbn -lm
 
 # Debian packages: to build and run, to test, to benchmark.
 PKGS_RUN   := gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libfcgi-dev \
-	      libsqlite3-dev libsodium-dev nginx inotify-tools
+	      libsqlite3-dev libsodium-dev libzxcvbn-dev nginx inotify-tools sqlite3
 PKGS_TEST  := libcriterion-dev tidy linkchecker chromium fonts-wqy-microhei curl
 PKGS_BENCH := wrk hugo time bc
 
 LIB_SRC  := $(wildcard lib/*.c)
 GEN_SRC  := $(filter-out site-gen/main.c,$(wildcard site-gen/*.c))
+CGI_SRC  := $(filter-out cgi/main.c,$(wildcard cgi/*.c cgi/handlers/*.c))
 UNIT_SRC := $(wildcard tests/unit/*/*_test.c)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
+CGI_OBJ  := $(CGI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
 SITE_GEN := $(BUILD)/bin/site-gen
+PORTAL   := $(BUILD)/bin/okpay-portal
 UNIT_BIN := $(BUILD)/bin/unit-tests
 
 .PHONY: all site watch run test test-unit test-asan test-integration test-e2e bench bench-site \
 	clean deps deps-test deps-bench format check-format
 
-all: deps $(SITE_GEN)
+all: deps $(SITE_GEN) $(PORTAL)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -55,11 +59,17 @@ $(CORPUS): $(BUILD)/obj/bench/corpus.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(LDFLAGS)
 
-$(UNIT_OBJ): CFLAGS += -Isite-gen
-
-$(UNIT_BIN): $(UNIT_OBJ) $(GEN_OBJ) $(LIB_OBJ)
+$(PORTAL): $(BUILD)/obj/cgi/main.o $(CGI_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS) -lcriterion
+	$(CC) $^ -o $@ $(LDFLAGS) $(PORTAL_LIBS)
+
+$(CGI_OBJ) $(BUILD)/obj/cgi/main.o: CFLAGS += -Icgi
+
+$(UNIT_OBJ): CFLAGS += -Isite-gen -Icgi
+
+$(UNIT_BIN): $(UNIT_OBJ) $(GEN_OBJ) $(CGI_OBJ) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS) $(PORTAL_LIBS) -lcriterion
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
@@ -103,7 +113,7 @@ watch: all
 	$(SITE_GEN) --content content --theme theme --out build/site --watch
 
 run: site
-	nginx/serve.sh $(PORT)
+	PORTAL=$(PORTAL) nginx/serve.sh $(PORT)
 
 # --- tests ---------------------------------------------------------------------------------
 

@@ -1,0 +1,39 @@
+/* app.h - process-wide settings and state of the portal service, read-only once it serves. */
+#ifndef CGI_APP_H
+#define CGI_APP_H
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include "theme.h"
+
+struct config {
+	const char *db_path;     /* SQLite database */
+	const char *socket_path; /* FastCGI Unix socket */
+	const char *theme_dir;   /* templates and assets */
+	const char *content_dir; /* ui.conf */
+	const char *mail_dir;    /* .eml files, unless sendmail is set */
+	const char *sendmail;    /* sendmail-compatible command, or NULL */
+	const char *base_url;    /* public address, no trailing slash */
+	const char *log_path;    /* one line per request */
+	const char *key_path;    /* 32-byte server key (CSRF MACs), created at first start */
+	int dev;                 /* dev mode: /_dev/mail, cookies without Secure on plain HTTP */
+	int workers;             /* request threads */
+};
+
+struct app {
+	struct config cfg;
+	struct theme theme;
+	unsigned char key[32]; /* server key */
+	int secure_cookies;    /* __Host- names and Secure */
+	FILE *log;
+	pthread_mutex_t log_lock;
+	pthread_mutex_t mail_lock; /* wakes the mail thread early */
+	pthread_cond_t mail_cond;
+	volatile int stopping;
+};
+
+/** Ask the mail thread to look at the outbox now (after a commit that queued mail). */
+void app_mail_wake(struct app *app);
+
+#endif

@@ -1,0 +1,151 @@
+/* auth.h - passwords, tokens, one-time codes, MACs and the server key: the only door to libsodium.
+ */
+#ifndef OKPAY_AUTH_H
+#define OKPAY_AUTH_H
+
+#include <stddef.h>
+
+struct buf;
+
+/*
+ * Rules:
+ * - Call auth_init once at start-up, before any other function here (it is safe to call
+ *   again, and from several threads). Without it the password functions fail with -1 or
+ *   AUTH_ERROR, and the random ones must not be used.
+ * - This is the only module that includes <sodium.h>; the rest of the code base reaches
+ *   cryptography through these functions.
+ * - Secrets given to the caller (tokens, codes, keys) live in caller-owned arrays; nothing
+ *   here allocates memory the caller must free.
+ */
+
+/*
+ * Argon2id parameters, chosen once for the project. Floor: t=2, m=19 MiB (OWASP ASVS);
+ * ceiling: 250 ms per hash. Measured with crypto_pwhash_str on the 2-core build machine,
+ * median of 5 hashes (first figure: one hash at a time; second: both cores hashing at once):
+ *
+ *   t=2 m=19 MiB   16 ms /  22 ms        t=3 m=19 MiB   21 ms /  24 ms
+ *   t=2 m=32 MiB   29 ms /  34 ms        t=3 m=32 MiB   40 ms /  45 ms
+ *   t=2 m=46 MiB   46 ms /  49 ms        t=3 m=46 MiB   59 ms /  66 ms
+ *   t=2 m=64 MiB   66 ms /  71 ms        t=3 m=64 MiB   91 ms /  93 ms
+ *   t=2 m=96 MiB  101 ms / 110 ms        t=3 m=80 MiB  114 ms / 121 ms
+ *   t=2 m=128 MiB 143 ms / 154 ms        t=3 m=96 MiB  136 ms / 148 ms
+ *   t=4 m=64 MiB  110 ms / 118 ms
+ *
+ * Chosen: t=3, m=80 MiB, the strongest setting (by memory x passes, and memory first, which
+ * costs GPU and ASIC attackers most) that stays near 120 ms even with both cores busy, which
+ * leaves about 30 ms under the 150 ms target and half of the 250 ms ceiling for slower
+ * hardware. t=2/128 MiB and t=3/96 MiB passed 150 ms when the cores were busy. Memory in use
+ * is at most (CPUs x 80 MiB): 160 MiB here.
+ * Changing these makes auth_password_needs_rehash say 1 for existing hashes, so users are
+ * moved to the new setting at their next login.
+ */
+#define AUTH_PWHASH_OPS 3ULL
+#define AUTH_PWHASH_MEM ((size_t)80 * 1024 * 1024)
+
+/** Length of a token or MAC in base64url without padding (32 bytes). */
+#define AUTH_TOKEN_LEN 43
+/** Bytes in a stored password hash string, NUL included (libsodium's crypto_pwhash_STRBYTES). */
+#define AUTH_PWHASH_STRBYTES 128
+
+enum auth_result {
+	AUTH_OK = 0,       /* the password matches */
+	AUTH_MISMATCH = 1, /* the password does not match */
+	AUTH_ERROR = -1    /* out of memory, or a stored hash we cannot read: answer 503 */
+};
+
+/* --- start-up ------------------------------------------------------------------------------ */
+
+/**
+ * Initialise libsodium, the semaphore that lets at most one password hash per CPU run at
+ * once, and the dummy hash used by auth_password_verify_dummy (this costs one hash).
+ * Returns 0, or -1 if libsodium cannot start. Later calls return the first call's result.
+ */
+int auth_init(void);
+
+/* --- passwords ----------------------------------------------------------------------------- */
+
+/*
+ * Hashing and verifying wait for a free slot (one per CPU), so memory use stays bounded under
+ * load; each takes about one AUTH_PWHASH_OPS/AUTH_PWHASH_MEM hash of time.
+ */
+
+/**
+ * Hash the n bytes of pw with Argon2id and a random salt into out, a NUL-terminated string
+ * such as "$argon2id$v=19$m=81920,t=3,p=1$<salt>$<hash>". Returns 0, or -1 (out is then "")
+ * when memory runs out.
+ */
+int auth_password_hash(char out[AUTH_PWHASH_STRBYTES], const char *pw, size_t n);
+
+/**
+ * Check the n bytes of pw against a hash made by auth_password_hash (any t and m, so old
+ * hashes keep working after the parameters change). Returns AUTH_OK, AUTH_MISMATCH, or
+ * AUTH_ERROR when memory runs out or hash is not an Argon2id string of that form.
+ */
+enum auth_result auth_password_verify(const char *hash, const char *pw, size_t n);
+
+/**
+ * 1 if hash was made with parameters other than AUTH_PWHASH_OPS/AUTH_PWHASH_MEM (rehash the
+ * password after a successful login), 0 if not, -1 if hash cannot be read.
+ */
+int auth_password_needs_rehash(const char *hash);
+
+/**
+ * Verify pw against a fixed dummy hash and ignore the result, so that a login for an
+ * unknown e-mail address takes as long as one for a known address.
+ */
+void auth_password_verify_dummy(const char *pw, size_t n);
+
+/* --- tokens, codes and MACs ---------------------------------------------------------------- */
+
+/**
+ * A new secret token: 32 random bytes as AUTH_TOKEN_LEN characters of base64url without
+ * padding (NUL-terminated) in out, for the user's cookie or link, and their BLAKE2b-256 hash
+ * in hash, for the database. Store only the hash.
+ */
+void auth_token_new(char out[AUTH_TOKEN_LEN + 1], unsigned char hash[32]);
+
+/**
+ * Hash a token as received (n bytes, need not be NUL-terminated) into hash, to look it up.
+ * Returns 0, or -1 if it is not exactly AUTH_TOKEN_LEN characters of canonical base64url
+ * without padding that decode to 32 bytes.
+ */
+int auth_token_hash(const char *token, size_t n, unsigned char hash[32]);
+
+/** The alphabet of auth_code_new: A-Z and 2-9 without I, O, 0 and 1 (32 characters). */
+#define AUTH_CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+/**
+ * Write n characters chosen uniformly from AUTH_CODE_ALPHABET, then a NUL, into out (which
+ * must hold n + 1 bytes). Each character carries 5 bits: use n >= 4 for the 20 bits that
+ * one-time codes need.
+ */
+void auth_code_new(char *out, size_t n);
+
+/** 1 if the n bytes at a and b are equal, 0 if not, in time that depends only on n. */
+int auth_equal(const void *a, const void *b, size_t n);
+
+/**
+ * MAC of the n bytes of msg under a 32-byte key (HMAC-SHA512-256) as AUTH_TOKEN_LEN
+ * characters of base64url without padding, NUL-terminated, in out.
+ */
+void auth_mac(char out[AUTH_TOKEN_LEN + 1], const unsigned char key[32], const void *msg, size_t n);
+
+/**
+ * 1 if mac (n bytes) is the auth_mac of msg (msg_len bytes) under key, else 0. The
+ * comparison takes constant time.
+ */
+int auth_mac_verify(const char *mac, size_t n, const unsigned char key[32], const void *msg,
+                    size_t msg_len);
+
+/* --- server key ---------------------------------------------------------------------------- */
+
+/**
+ * Read the 32-byte server key from path into key. If path does not exist, create it with
+ * mode 0600 and 32 random bytes (the file appears whole or not at all, so processes starting
+ * together agree on one key). Returns 0, or -1 with a message in err (reset first) and key
+ * zeroed when the file cannot be read or created, is not a regular file, grants any
+ * permission to group or others, or does not hold exactly 32 bytes.
+ */
+int auth_key_load(const char *path, unsigned char key[32], struct buf *err);
+
+#endif

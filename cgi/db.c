@@ -1,0 +1,647 @@
+/* db.c - SQLite: migrations, one table of prepared statements, and the queries the portal runs. */
+#include "db.h"
+#include "buf.h"
+#include "util.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Each migration runs once, in order, inside its own transaction, and ends by setting
+ * user_version to its number. Never edit one that has shipped: add the next.
+ */
+static const char *migrations[] = {
+	/* 1: accounts, one-time tokens, sessions, activity, outbox, rate limits */
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY,"
+	" email TEXT NOT NULL,"
+	" email_key TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" password_hash TEXT NOT NULL,"
+	" locale TEXT NOT NULL CHECK (locale IN ('zh', 'en')),"
+	" verified_at INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE tokens ("
+	" id INTEGER PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	" purpose TEXT NOT NULL,"
+	" hash BLOB NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL,"
+	" used_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX tokens_user ON tokens(user_id, purpose);"
+	"CREATE TABLE sessions ("
+	" id INTEGER PRIMARY KEY,"
+	" hash BLOB NOT NULL UNIQUE,"
+	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	" created_at INTEGER NOT NULL,"
+	" last_seen_at INTEGER NOT NULL,"
+	" ended_at INTEGER NOT NULL DEFAULT 0,"
+	" ip TEXT NOT NULL,"
+	" user_agent TEXT NOT NULL);"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE TABLE events ("
+	" id INTEGER PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	" kind TEXT NOT NULL,"
+	" ip TEXT NOT NULL,"
+	" user_agent TEXT NOT NULL,"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX events_user ON events(user_id, at);"
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY,"
+	" to_addr TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" body_text TEXT NOT NULL,"
+	" body_html TEXT,"
+	" created_at INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt_at INTEGER NOT NULL,"
+	" sent_at INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT);"
+	"CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at);"
+	"CREATE TABLE rate_limits ("
+	" key TEXT PRIMARY KEY,"
+	" tokens REAL NOT NULL,"
+	" updated_ms INTEGER NOT NULL);"
+	"PRAGMA user_version = 1;",
+};
+
+enum stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_USER_BY_EMAIL,
+	ST_USER_BY_ID,
+	ST_USER_INSERT,
+	ST_USER_SET_VERIFIED,
+	ST_USER_SET_PASSWORD,
+	ST_TOKEN_REVOKE,
+	ST_TOKEN_INSERT,
+	ST_TOKEN_FIND,
+	ST_TOKEN_USE,
+	ST_SESSION_INSERT,
+	ST_SESSION_FIND,
+	ST_SESSION_TOUCH,
+	ST_SESSION_END,
+	ST_EVENT_ADD,
+	ST_EVENTS_RECENT,
+	ST_MAIL_ADD,
+	ST_MAIL_NEXT,
+	ST_MAIL_SENT,
+	ST_MAIL_FAILED,
+	ST_MAIL_LEASE,
+	ST_MAIL_LIST,
+	ST_MAIL_BY_ID,
+	ST_RATE_GET,
+	ST_RATE_PUT,
+	ST__MAX
+};
+
+#define USER_COLS "id, email, name, password_hash, locale, verified_at, created_at"
+#define MAIL_COLS "id, to_addr, subject, body_text, body_html, created_at, attempts, sent_at, last_error"
+
+static const char *sql[ST__MAX] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email_key = lower(?1)",
+	[ST_USER_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
+	[ST_USER_INSERT] = "INSERT INTO users (email, email_key, name, password_hash, locale,"
+	                   " created_at) VALUES (?1, lower(?1), ?2, ?3, ?4, ?5)",
+	[ST_USER_SET_VERIFIED] = "UPDATE users SET verified_at = ?2 WHERE id = ?1 AND verified_at = 0",
+	[ST_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+	[ST_TOKEN_REVOKE] = "UPDATE tokens SET used_at = -1 WHERE user_id = ?1 AND purpose = ?2"
+	                    " AND used_at = 0",
+	[ST_TOKEN_INSERT] = "INSERT INTO tokens (user_id, purpose, hash, created_at, expires_at)"
+	                    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_TOKEN_FIND] = "SELECT user_id, expires_at, used_at FROM tokens WHERE hash = ?1"
+	                  " AND purpose = ?2",
+	[ST_TOKEN_USE] = "UPDATE tokens SET used_at = ?2 WHERE hash = ?1 AND used_at = 0",
+	[ST_SESSION_INSERT] = "INSERT INTO sessions (hash, user_id, created_at, last_seen_at, ip,"
+	                      " user_agent) VALUES (?1, ?2, ?3, ?3, ?4, ?5)",
+	[ST_SESSION_FIND] = "SELECT id, user_id, created_at, last_seen_at FROM sessions"
+	                    " WHERE hash = ?1 AND ended_at = 0",
+	[ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1",
+	[ST_SESSION_END] = "UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at = 0",
+	[ST_EVENT_ADD] = "INSERT INTO events (user_id, kind, ip, user_agent, at)"
+	                 " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_EVENTS_RECENT] = "SELECT kind, ip, user_agent, at FROM events WHERE user_id = ?1"
+	                     " ORDER BY at DESC, id DESC LIMIT ?2",
+	[ST_MAIL_ADD] = "INSERT INTO outbox (to_addr, subject, body_text, body_html, created_at,"
+	                " next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	[ST_MAIL_NEXT] = "SELECT " MAIL_COLS " FROM outbox WHERE sent_at = 0"
+	                 " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1",
+	[ST_MAIL_SENT] = "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1,"
+	                 " last_error = NULL WHERE id = ?1",
+	[ST_MAIL_FAILED] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,"
+	                   " next_attempt_at = ?3 WHERE id = ?1",
+	[ST_MAIL_LEASE] = "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1 AND sent_at = 0",
+	[ST_MAIL_LIST] = "SELECT " MAIL_COLS " FROM outbox ORDER BY id DESC LIMIT ?1",
+	[ST_MAIL_BY_ID] = "SELECT " MAIL_COLS " FROM outbox WHERE id = ?1",
+	[ST_RATE_GET] = "SELECT tokens, updated_ms FROM rate_limits WHERE key = ?1",
+	[ST_RATE_PUT] = "INSERT INTO rate_limits (key, tokens, updated_ms) VALUES (?1, ?2, ?3)"
+	                " ON CONFLICT (key) DO UPDATE SET tokens = ?2, updated_ms = ?3",
+};
+
+struct db {
+	sqlite3 *h;
+	sqlite3_stmt *st[ST__MAX];
+};
+
+static char *S_col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+/* Fetch a prepared statement, reset and unbound: the one way SQL runs in this module. */
+static sqlite3_stmt *S_st(struct db *db, enum stmt k)
+{
+	sqlite3_stmt *s = db->st[k];
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Run a statement that returns no rows; -1 on error. */
+static int S_exec(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int S_migrate(struct db *db, struct buf *err)
+{
+	int have = db_version(db);
+	for (int v = have; v < (int)ARRAY_LEN(migrations); v++) {
+		char *msg = NULL;
+		if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db->h, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+			buf_addf(err, "migration %d: %s", v + 1, msg ? msg : sqlite3_errmsg(db->h));
+			sqlite3_free(msg);
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct db *db_open(const char *path, struct buf *err)
+{
+	struct db *db = xcalloc(1, sizeof(*db));
+	char *msg = NULL;
+	if (sqlite3_open_v2(path, &db->h,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK) {
+		buf_addf(err, "cannot open database %s: %s", path,
+		         db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->h, 5000);
+	if (sqlite3_exec(db->h,
+	                 "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+	                 " PRAGMA synchronous = FULL;",
+	                 NULL, NULL, &msg) != SQLITE_OK) {
+		buf_addf(err, "cannot set up database %s: %s", path, msg);
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (S_migrate(db, err) < 0)
+		goto fail;
+	for (int k = 0; k < ST__MAX; k++)
+		if (sqlite3_prepare_v3(db->h, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &db->st[k],
+		                       NULL) != SQLITE_OK) {
+			buf_addf(err, "cannot prepare statement %d: %s", k, sqlite3_errmsg(db->h));
+			goto fail;
+		}
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (int k = 0; k < ST__MAX; k++)
+		sqlite3_finalize(db->st[k]);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+int db_version(struct db *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+const char *db_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(db->h);
+}
+
+int db_begin(struct db *db)
+{
+	return S_exec(S_st(db, ST_BEGIN));
+}
+
+int db_commit(struct db *db)
+{
+	return S_exec(S_st(db, ST_COMMIT));
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		S_exec(S_st(db, ST_ROLLBACK));
+}
+
+static int S_user_row(sqlite3_stmt *s, struct db_user *u)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		u->id = sqlite3_column_int64(s, 0);
+		u->email = S_col_text(s, 1);
+		u->name = S_col_text(s, 2);
+		u->password_hash = S_col_text(s, 3);
+		u->locale = S_col_text(s, 4);
+		u->verified_at = sqlite3_column_int64(s, 5);
+		u->created_at = sqlite3_column_int64(s, 6);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int db_user_by_email(struct db *db, const char *email, struct db_user *u)
+{
+	sqlite3_stmt *s = S_st(db, ST_USER_BY_EMAIL);
+	sqlite3_bind_text(s, 1, email, -1, SQLITE_STATIC);
+	return S_user_row(s, u);
+}
+
+int db_user_by_id(struct db *db, long long id, struct db_user *u)
+{
+	sqlite3_stmt *s = S_st(db, ST_USER_BY_ID);
+	sqlite3_bind_int64(s, 1, id);
+	return S_user_row(s, u);
+}
+
+int db_user_insert(struct db *db, const char *email, const char *name, const char *hash,
+                   const char *locale, long long now, long long *id)
+{
+	sqlite3_stmt *s = S_st(db, ST_USER_INSERT);
+	sqlite3_bind_text(s, 1, email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, locale, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, now);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		*id = sqlite3_last_insert_rowid(db->h);
+		return 0;
+	}
+	return sqlite3_extended_errcode(db->h) == SQLITE_CONSTRAINT_UNIQUE ? 1 : -1;
+}
+
+int db_user_set_verified(struct db *db, long long id, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_USER_SET_VERIFIED);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return S_exec(s);
+}
+
+int db_user_set_password(struct db *db, long long id, const char *hash)
+{
+	sqlite3_stmt *s = S_st(db, ST_USER_SET_PASSWORD);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, hash, -1, SQLITE_STATIC);
+	return S_exec(s);
+}
+
+void db_user_release(struct db_user *u)
+{
+	free(u->email);
+	free(u->name);
+	free(u->password_hash);
+	free(u->locale);
+	memset(u, 0, sizeof(*u));
+}
+
+int db_token_replace(struct db *db, long long user_id, const char *purpose,
+                     const unsigned char hash[32], long long now, long long expires)
+{
+	sqlite3_stmt *s = S_st(db, ST_TOKEN_REVOKE);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, purpose, -1, SQLITE_STATIC);
+	if (S_exec(s) < 0)
+		return -1;
+	s = S_st(db, ST_TOKEN_INSERT);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	sqlite3_bind_int64(s, 5, expires);
+	return S_exec(s);
+}
+
+int db_token_find(struct db *db, const char *purpose, const unsigned char hash[32],
+                  long long *user_id, long long *expires, int *used)
+{
+	sqlite3_stmt *s = S_st(db, ST_TOKEN_FIND);
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, purpose, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*used = 0;
+	if (rc == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(s, 0);
+		*expires = sqlite3_column_int64(s, 1);
+		*used = sqlite3_column_int64(s, 2) != 0;
+		rc = *used ? 0 : 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int db_token_use(struct db *db, const unsigned char hash[32], long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_TOKEN_USE);
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	if (S_exec(s) < 0)
+		return -1;
+	return sqlite3_changes(db->h) == 1;
+}
+
+int db_session_insert(struct db *db, const unsigned char hash[32], long long user_id,
+                      long long now, const char *ip, const char *user_agent)
+{
+	sqlite3_stmt *s = S_st(db, ST_SESSION_INSERT);
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, user_id);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_text(s, 4, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, user_agent, -1, SQLITE_STATIC);
+	return S_exec(s);
+}
+
+int db_session_find(struct db *db, const unsigned char hash[32], struct db_session *out)
+{
+	sqlite3_stmt *s = S_st(db, ST_SESSION_FIND);
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->user_id = sqlite3_column_int64(s, 1);
+		out->created_at = sqlite3_column_int64(s, 2);
+		out->last_seen_at = sqlite3_column_int64(s, 3);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int db_session_touch(struct db *db, long long id, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_SESSION_TOUCH);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return S_exec(s);
+}
+
+int db_session_end(struct db *db, long long id, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_SESSION_END);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return S_exec(s);
+}
+
+int db_event_add(struct db *db, long long user_id, const char *kind, const char *ip,
+                 const char *user_agent, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_EVENT_ADD);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, user_agent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, now);
+	return S_exec(s);
+}
+
+int db_events_recent(struct db *db, long long user_id, int max, struct db_event **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_EVENTS_RECENT);
+	int n = 0, rc;
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int(s, 2, max);
+	*out = xcalloc((size_t)max + 1, sizeof(**out));
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		(*out)[n].kind = S_col_text(s, 0);
+		(*out)[n].ip = S_col_text(s, 1);
+		(*out)[n].user_agent = S_col_text(s, 2);
+		(*out)[n].at = sqlite3_column_int64(s, 3);
+		n++;
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+void db_events_release(struct db_event *e, int n)
+{
+	for (int i = 0; e && i < n; i++) {
+		free(e[i].kind);
+		free(e[i].ip);
+		free(e[i].user_agent);
+	}
+	free(e);
+}
+
+int db_mail_add(struct db *db, const char *to, const char *subject, const char *text,
+                const char *html, long long now, long long *id)
+{
+	sqlite3_stmt *s = S_st(db, ST_MAIL_ADD);
+	sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
+	if (html)
+		sqlite3_bind_text(s, 4, html, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, now);
+	if (S_exec(s) < 0)
+		return -1;
+	if (id)
+		*id = sqlite3_last_insert_rowid(db->h);
+	return 0;
+}
+
+static void S_mail_row(sqlite3_stmt *s, struct db_mail *m)
+{
+	m->id = sqlite3_column_int64(s, 0);
+	m->to = S_col_text(s, 1);
+	m->subject = S_col_text(s, 2);
+	m->text = S_col_text(s, 3);
+	m->html = S_col_text(s, 4);
+	m->created_at = sqlite3_column_int64(s, 5);
+	m->attempts = sqlite3_column_int(s, 6);
+	m->sent_at = sqlite3_column_int64(s, 7);
+	m->last_error = S_col_text(s, 8);
+	struct buf id = BUF_INIT;
+	buf_addf(&id, "<outbox-%lld.%lld@okpay.example>", m->id, m->created_at);
+	m->message_id = buf_detach(&id, NULL);
+}
+
+static int S_mail_one(sqlite3_stmt *s, struct db_mail *m)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		S_mail_row(s, m);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int db_mail_next_due(struct db *db, long long now, struct db_mail *m)
+{
+	sqlite3_stmt *s = S_st(db, ST_MAIL_NEXT);
+	sqlite3_bind_int64(s, 1, now);
+	return S_mail_one(s, m);
+}
+
+int db_mail_claim(struct db *db, long long now, long long lease_until, struct db_mail *m)
+{
+	if (db_begin(db) < 0)
+		return -1;
+	int rc = db_mail_next_due(db, now, m);
+	if (rc == 1) {
+		sqlite3_stmt *s = S_st(db, ST_MAIL_LEASE);
+		sqlite3_bind_int64(s, 1, m->id);
+		sqlite3_bind_int64(s, 2, lease_until);
+		if (S_exec(s) < 0)
+			rc = -1;
+	}
+	if (rc < 0 || db_commit(db) < 0) {
+		db_rollback(db);
+		if (rc == 1)
+			db_mail_release(m);
+		return -1;
+	}
+	return rc;
+}
+
+int db_mail_by_id(struct db *db, long long id, struct db_mail *m)
+{
+	sqlite3_stmt *s = S_st(db, ST_MAIL_BY_ID);
+	sqlite3_bind_int64(s, 1, id);
+	return S_mail_one(s, m);
+}
+
+int db_mail_sent(struct db *db, long long id, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_MAIL_SENT);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return S_exec(s);
+}
+
+int db_mail_failed(struct db *db, long long id, const char *error, long long retry_at)
+{
+	sqlite3_stmt *s = S_st(db, ST_MAIL_FAILED);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, retry_at);
+	return S_exec(s);
+}
+
+int db_mail_list(struct db *db, int max, struct db_mail **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_MAIL_LIST);
+	int n = 0;
+	sqlite3_bind_int(s, 1, max);
+	*out = xcalloc((size_t)max + 1, sizeof(**out));
+	while (n < max && sqlite3_step(s) == SQLITE_ROW)
+		S_mail_row(s, &(*out)[n++]);
+	sqlite3_reset(s);
+	return n;
+}
+
+void db_mail_release(struct db_mail *m)
+{
+	free(m->to);
+	free(m->subject);
+	free(m->text);
+	free(m->html);
+	free(m->message_id);
+	free(m->last_error);
+	memset(m, 0, sizeof(*m));
+}
+
+void db_mails_release(struct db_mail *m, int n)
+{
+	for (int i = 0; m && i < n; i++)
+		db_mail_release(&m[i]);
+	free(m);
+}
+
+int db_rate_take(struct db *db, const char *key, double burst, double rate, long long now_ms,
+                 long *retry_after)
+{
+	/* Read and write inside one immediate transaction so workers cannot both take the last token. */
+	int own = sqlite3_get_autocommit(db->h);
+	if (own && db_begin(db) < 0)
+		return -1;
+	sqlite3_stmt *s = S_st(db, ST_RATE_GET);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	double tokens = burst;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		double have = sqlite3_column_double(s, 0);
+		long long at = sqlite3_column_int64(s, 1);
+		double elapsed = now_ms > at ? (double)(now_ms - at) / 1000.0 : 0;
+		tokens = fmin(burst, have + elapsed * rate);
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(s);
+		goto fail;
+	}
+	sqlite3_reset(s);
+	int allowed = tokens >= 1.0;
+	if (allowed)
+		tokens -= 1.0;
+	else
+		*retry_after = (long)ceil((1.0 - tokens) / rate);
+	s = S_st(db, ST_RATE_PUT);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 2, tokens);
+	sqlite3_bind_int64(s, 3, now_ms);
+	if (S_exec(s) < 0)
+		goto fail;
+	if (own && db_commit(db) < 0)
+		goto fail;
+	return allowed;
+fail:
+	if (own)
+		db_rollback(db);
+	return -1;
+}

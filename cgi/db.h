@@ -1,0 +1,125 @@
+/* db.h - the portal's database: every SQL statement of the service lives in db.c. */
+#ifndef CGI_DB_H
+#define CGI_DB_H
+
+#include <stddef.h>
+
+struct buf;
+struct db;
+
+/* A user row. Strings are owned by the struct; release with db_user_release. */
+struct db_user {
+	long long id;
+	char *email;           /* normalised as typed: local part as entered, domain lower case */
+	char *name;
+	char *password_hash;   /* crypto_pwhash_str output */
+	char *locale;          /* "zh" or "en": language of mails */
+	long long verified_at; /* 0 while the email is unverified */
+	long long created_at;
+};
+
+struct db_session {
+	long long id;
+	long long user_id;
+	long long created_at, last_seen_at;
+};
+
+struct db_event {
+	char *kind;  /* login, login_failed, logout, registered, email_verified, ... */
+	char *ip;
+	char *user_agent;
+	long long at;
+};
+
+struct db_mail {
+	long long id;
+	char *to, *subject, *text, *html, *message_id;
+	long long created_at;
+	int attempts;
+	long long sent_at; /* 0 = not yet */
+	char *last_error;
+};
+
+/**
+ * Open (creating if needed) the database at path: WAL journal, foreign keys on, a busy timeout,
+ * and every migration newer than PRAGMA user_version applied in one transaction each.
+ * Returns NULL with a message in err.
+ */
+struct db *db_open(const char *path, struct buf *err);
+void db_close(struct db *db);
+/** Schema version after migrations (PRAGMA user_version). */
+int db_version(struct db *db);
+/** The last error message of this connection, for logs. */
+const char *db_errmsg(struct db *db);
+
+/* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE). 0 or -1. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Users. Lookups return 1 found, 0 not found, -1 error. */
+int db_user_by_email(struct db *db, const char *email, struct db_user *u);
+int db_user_by_id(struct db *db, long long id, struct db_user *u);
+/** Insert a user; 0 with *id set, 1 if the email exists already (case-insensitively), -1 error. */
+int db_user_insert(struct db *db, const char *email, const char *name, const char *hash,
+                   const char *locale, long long now, long long *id);
+int db_user_set_verified(struct db *db, long long id, long long now);
+int db_user_set_password(struct db *db, long long id, const char *hash);
+void db_user_release(struct db_user *u);
+
+/* One-time tokens sent by mail, stored as hashes. purpose: "verify". */
+/** Make every earlier token of this user and purpose unusable, then store the new one. */
+int db_token_replace(struct db *db, long long user_id, const char *purpose,
+                     const unsigned char hash[32], long long now, long long expires);
+/**
+ * Find an unused token by hash and purpose: 1 found (user id, expiry), 0 not found or used,
+ * -1 error. *used is set to 1 when the token exists but was used or replaced.
+ */
+int db_token_find(struct db *db, const char *purpose, const unsigned char hash[32],
+                  long long *user_id, long long *expires, int *used);
+/** Mark a token used; 1 if this call used it, 0 if it was already used (a race lost). */
+int db_token_use(struct db *db, const unsigned char hash[32], long long now);
+
+/* Sessions: the token is stored only as its hash. */
+int db_session_insert(struct db *db, const unsigned char hash[32], long long user_id,
+                      long long now, const char *ip, const char *user_agent);
+/** 1 found and live (not ended), 0 not found, -1 error. */
+int db_session_find(struct db *db, const unsigned char hash[32], struct db_session *s);
+int db_session_touch(struct db *db, long long id, long long now);
+int db_session_end(struct db *db, long long id, long long now);
+
+/* Account activity. */
+int db_event_add(struct db *db, long long user_id, const char *kind, const char *ip,
+                 const char *user_agent, long long now);
+/** Newest first, at most max; caller releases with db_events_release. Returns the count or -1. */
+int db_events_recent(struct db *db, long long user_id, int max, struct db_event **out);
+void db_events_release(struct db_event *e, int n);
+
+/* Outbox: mails are written in the transaction of the change that causes them. */
+int db_mail_add(struct db *db, const char *to, const char *subject, const char *text,
+                const char *html, long long now, long long *id);
+/** The oldest unsent mail due at now; 1 found, 0 none, -1 error. */
+int db_mail_next_due(struct db *db, long long now, struct db_mail *m);
+/**
+ * Take the oldest due mail for delivery: it is not due again before lease_until, so other
+ * workers or machines leave it alone meanwhile (a crash before db_mail_sent retries it then).
+ * 1 claimed, 0 none due, -1 error.
+ */
+int db_mail_claim(struct db *db, long long now, long long lease_until, struct db_mail *m);
+int db_mail_sent(struct db *db, long long id, long long now);
+int db_mail_failed(struct db *db, long long id, const char *error, long long retry_at);
+/** Newest first (the dev mail viewer). Returns the count or -1. */
+int db_mail_list(struct db *db, int max, struct db_mail **out);
+int db_mail_by_id(struct db *db, long long id, struct db_mail *m);
+void db_mail_release(struct db_mail *m);
+void db_mails_release(struct db_mail *m, int n);
+
+/* Rate limits shared by all workers and machines: a token bucket per key. */
+/**
+ * Take one token from the bucket key (capacity burst, refilling rate per second). Returns 1 if
+ * allowed, 0 if limited (then *retry_after is the seconds until a token is back), -1 error.
+ */
+int db_rate_take(struct db *db, const char *key, double burst, double rate, long long now_ms,
+                 long *retry_after);
+
+#endif

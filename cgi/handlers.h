@@ -1,0 +1,35 @@
+/* handlers.h - one function per page and method; routed by router.c. Each returns the status. */
+#ifndef CGI_HANDLERS_H
+#define CGI_HANDLERS_H
+
+#include "http.h"
+
+typedef int (*handler_fn)(struct http_req *rq, struct http_resp *rs);
+
+int h_overview(struct http_req *rq, struct http_resp *rs);
+int h_register_form(struct http_req *rq, struct http_resp *rs);
+int h_register(struct http_req *rq, struct http_resp *rs);
+int h_register_sent(struct http_req *rq, struct http_resp *rs);
+int h_verify_page(struct http_req *rq, struct http_resp *rs);
+int h_verify(struct http_req *rq, struct http_resp *rs);
+int h_verify_done(struct http_req *rq, struct http_resp *rs);
+int h_resend_form(struct http_req *rq, struct http_resp *rs);
+int h_resend(struct http_req *rq, struct http_resp *rs);
+int h_resend_sent(struct http_req *rq, struct http_resp *rs);
+int h_login_form(struct http_req *rq, struct http_resp *rs);
+int h_login(struct http_req *rq, struct http_resp *rs);
+int h_logout(struct http_req *rq, struct http_resp *rs);
+int h_dev_mail_list(struct http_req *rq, struct http_resp *rs);
+int h_dev_mail_show(struct http_req *rq, struct http_resp *rs);
+
+/* Shared by handlers. */
+/** Redirect to login with a return path when there is no session; returns 0 if there is one. */
+int handler_need_session(struct http_req *rq, struct http_resp *rs);
+/** 303 to "/<lang><rest>". Returns 303. */
+int handler_see_other(struct http_req *rq, struct http_resp *rs, const char *rest);
+/** 429 page with Retry-After. */
+int handler_too_many(struct http_req *rq, struct http_resp *rs, long retry_after);
+/** 503 page after a database or crypto failure, logged. */
+int handler_unavailable(struct http_req *rq, struct http_resp *rs, const char *what);
+
+#endif

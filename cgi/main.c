@@ -1,0 +1,335 @@
+/* main.c - okpay-portal: the FastCGI account portal. Threads share nothing but the socket. */
+#include "app.h"
+#include "auth.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "router.h"
+#include "util.h"
+#include "outbox.h"
+#include "page.h"
+#include "utf8.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FIELDS_MAX 200 /* form fields per request; no portal form has more than a dozen */
+
+static struct app app;
+static int listen_fd = -1;
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void app_mail_wake(struct app *a)
+{
+	pthread_mutex_lock(&a->mail_lock);
+	pthread_cond_signal(&a->mail_cond);
+	pthread_mutex_unlock(&a->mail_lock);
+}
+
+static const char *S_env(FCGX_Request *r, const char *name)
+{
+	return FCGX_GetParam(name, r->envp);
+}
+
+/*
+ * Read the body up to HTTP_BODY_MAX and parse it. Returns FORM_OK and friends, -1 for a POST
+ * that is not urlencoded, -2 for one that is too large.
+ */
+static int S_read_body(FCGX_Request *r, struct http_req *rq)
+{
+	const char *len_s = S_env(r, "CONTENT_LENGTH");
+	long len = len_s && *len_s ? strtol(len_s, NULL, 10) : 0;
+	if (strcmp(rq->method, "POST") != 0)
+		return FORM_OK;
+	if (len < 0 || len > HTTP_BODY_MAX)
+		return -2;
+	const char *ct = rq->content_type ? rq->content_type : "";
+	if (strncmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
+	    (ct[33] != '\0' && ct[33] != ';'))
+		return -1;
+	struct buf body = BUF_INIT;
+	buf_grow(&body, (size_t)len);
+	while (body.len < (size_t)len) {
+		int got = FCGX_GetStr(body.ptr + body.len, (int)((size_t)len - body.len), r->in);
+		if (got <= 0)
+			break;
+		body.len += (size_t)got;
+		body.ptr[body.len] = '\0';
+	}
+	int rc = form_parse_urlencoded(&rq->form, body.ptr, body.len, FIELDS_MAX, HTTP_BODY_MAX);
+	buf_release(&body);
+	return rc;
+}
+
+static void S_log(const struct http_req *rq, int status, double ms)
+{
+	if (!app.log)
+		return;
+	char when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* The path only: query strings carry tokens and never reach the log. */
+	pthread_mutex_lock(&app.log_lock);
+	fprintf(app.log, "%s %s %s %s %d %.1fms\n", when, rq->remote_addr, rq->method, rq->path,
+	        status, ms);
+	fflush(app.log);
+	pthread_mutex_unlock(&app.log_lock);
+}
+
+static void S_serve(FCGX_Request *r, struct db *db)
+{
+	long long t0 = util_now_ns();
+	struct http_req rq = {0};
+	struct http_resp rs = {0};
+	buf_init(&rs.headers);
+	buf_init(&rs.body);
+
+	rq.app = &app;
+	rq.db = db;
+	rq.now = (long long)time(NULL);
+	rq.method = S_env(r, "REQUEST_METHOD");
+	rq.path = S_env(r, "DOCUMENT_URI");
+	rq.remote_addr = S_env(r, "REMOTE_ADDR");
+	rq.user_agent = S_env(r, "HTTP_USER_AGENT");
+	rq.origin = S_env(r, "HTTP_ORIGIN");
+	rq.sec_fetch_site = S_env(r, "HTTP_SEC_FETCH_SITE");
+	rq.content_type = S_env(r, "CONTENT_TYPE");
+	rq.host = S_env(r, "HTTP_HOST");
+	const char *https = S_env(r, "HTTPS");
+	rq.https = https && *https;
+	if (!rq.method)
+		rq.method = "GET";
+	if (!rq.path)
+		rq.path = "/";
+	if (!rq.remote_addr)
+		rq.remote_addr = "";
+	if (!rq.user_agent)
+		rq.user_agent = "";
+	if (rq.content_type && !*rq.content_type)
+		rq.content_type = NULL;
+
+	const char *qs = S_env(r, "QUERY_STRING");
+	const char *cookie = S_env(r, "HTTP_COOKIE");
+	if (cookie)
+		cookie_parse(&rq.cookies, cookie, strlen(cookie));
+	int body = S_read_body(r, &rq);
+	int qerr = qs ? (int)form_parse_urlencoded(&rq.query, qs, strlen(qs), FIELDS_MAX, 4096)
+	              : FORM_OK;
+	int status;
+	if (qerr != FORM_OK || !utf8_valid(rq.path, strlen(rq.path))) {
+		/* Malformed query strings and paths are answered 400 whatever the page. */
+		rq.locale = strncmp(rq.path, "/en/", 4) == 0 ? LOCALE_EN : LOCALE_ZH;
+		status = page_error(&rq, &rs, 400);
+	} else {
+		status = router_dispatch(&rq, &rs, body);
+	}
+	if (!rs.status)
+		rs.status = status;
+
+	struct buf head = BUF_INIT;
+	buf_addf(&head, "Status: %d %s\r\n", rs.status, http_reason(rs.status));
+	buf_add(&head, rs.headers.ptr, rs.headers.len);
+	buf_adds(&head, "Cache-Control: no-store\r\n");
+	if (!strstr(rs.headers.ptr, "Referrer-Policy:"))
+		buf_adds(&head, "Referrer-Policy: strict-origin-when-cross-origin\r\n");
+	if (!strstr(rs.headers.ptr, "Content-Type:"))
+		buf_adds(&head, "Content-Type: text/html; charset=utf-8\r\n");
+	buf_adds(&head, "\r\n");
+	FCGX_PutStr(head.ptr, (int)head.len, r->out);
+	if (strcmp(rq.method, "HEAD") != 0)
+		FCGX_PutStr(rs.body.ptr, (int)rs.body.len, r->out);
+	S_log(&rq, rs.status, (util_now_ns() - t0) / 1e6);
+
+	buf_release(&head);
+	buf_release(&rs.headers);
+	buf_release(&rs.body);
+	form_release(&rq.query);
+	form_release(&rq.form);
+	form_release(&rq.cookies);
+	db_user_release(&rq.user);
+}
+
+static void *S_worker(void *arg)
+{
+	(void)arg;
+	struct buf err = BUF_INIT;
+	struct db *db = db_open(app.cfg.db_path, &err);
+	FCGX_Request r;
+	if (!db) {
+		fprintf(stderr, "okpay-portal: %s\n", err.ptr);
+		buf_release(&err);
+		exit(1);
+	}
+	FCGX_InitRequest(&r, listen_fd, 0);
+	for (;;) {
+		pthread_mutex_lock(&accept_lock);
+		int rc = FCGX_Accept_r(&r);
+		pthread_mutex_unlock(&accept_lock);
+		if (rc < 0 || app.stopping)
+			break;
+		S_serve(&r, db);
+		FCGX_Finish_r(&r);
+	}
+	db_close(db);
+	buf_release(&err);
+	return NULL;
+}
+
+static void S_usage(FILE *f)
+{
+	fputs("usage: okpay-portal [options]\n"
+	      "The OKpay account portal, a FastCGI responder behind nginx.\n\n"
+	      "  --db PATH         SQLite database, created and migrated at start\n"
+	      "                    ($OKPAY_DB, default var/okpay.db)\n"
+	      "  --socket PATH     FastCGI Unix socket ($OKPAY_SOCKET, default var/run/okpay.sock)\n"
+	      "  --theme DIR       templates and assets ($OKPAY_THEME, default theme)\n"
+	      "  --content DIR     ui.conf with the UI strings ($OKPAY_CONTENT, default content)\n"
+	      "  --mail-dir DIR    write outgoing mail as .eml files here\n"
+	      "                    ($OKPAY_MAIL_DIR, default var/mail)\n"
+	      "  --sendmail CMD    deliver through a sendmail-compatible command instead\n"
+	      "                    ($OKPAY_SENDMAIL)\n"
+	      "  --base-url URL    public address for links in mail ($OKPAY_BASE_URL,\n"
+	      "                    default http://127.0.0.1:8080)\n"
+	      "  --key PATH        server key, created with mode 0600 if missing\n"
+	      "                    ($OKPAY_KEY, default var/secret.key)\n"
+	      "  --log PATH        request log ($OKPAY_LOG, default var/log/portal.log)\n"
+	      "  --workers N       request threads ($OKPAY_WORKERS, default 4)\n"
+	      "  --dev             dev mode: /_dev/mail, cookies without Secure on plain HTTP\n"
+	      "                    ($OKPAY_DEV=1)\n"
+	      "  --help            this text\n",
+	      f);
+}
+
+static const char *S_opt(const char *env, const char *def)
+{
+	const char *v = getenv(env);
+	return v && *v ? v : def;
+}
+
+static void S_stop(int sig)
+{
+	(void)sig;
+	app.stopping = 1;
+	/* Wake the accept() calls: shutting the socket makes them return. */
+	shutdown(listen_fd, SHUT_RDWR);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"db", required_argument, NULL, 'd'},      {"socket", required_argument, NULL, 's'},
+	    {"theme", required_argument, NULL, 't'},   {"content", required_argument, NULL, 'c'},
+	    {"mail-dir", required_argument, NULL, 'm'}, {"sendmail", required_argument, NULL, 'S'},
+	    {"base-url", required_argument, NULL, 'b'}, {"key", required_argument, NULL, 'k'},
+	    {"log", required_argument, NULL, 'l'},     {"workers", required_argument, NULL, 'w'},
+	    {"dev", no_argument, NULL, 'D'},           {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct config *c = &app.cfg;
+	struct buf err = BUF_INIT;
+	int ch;
+
+	util_set_progname(argv[0]);
+	c->db_path = S_opt("OKPAY_DB", "var/okpay.db");
+	c->socket_path = S_opt("OKPAY_SOCKET", "var/run/okpay.sock");
+	c->theme_dir = S_opt("OKPAY_THEME", "theme");
+	c->content_dir = S_opt("OKPAY_CONTENT", "content");
+	c->mail_dir = S_opt("OKPAY_MAIL_DIR", "var/mail");
+	c->sendmail = S_opt("OKPAY_SENDMAIL", NULL);
+	c->base_url = S_opt("OKPAY_BASE_URL", "http://127.0.0.1:8080");
+	c->key_path = S_opt("OKPAY_KEY", "var/secret.key");
+	c->log_path = S_opt("OKPAY_LOG", "var/log/portal.log");
+	c->workers = atoi(S_opt("OKPAY_WORKERS", "4"));
+	c->dev = strcmp(S_opt("OKPAY_DEV", "0"), "1") == 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': c->db_path = optarg; break;
+		case 's': c->socket_path = optarg; break;
+		case 't': c->theme_dir = optarg; break;
+		case 'c': c->content_dir = optarg; break;
+		case 'm': c->mail_dir = optarg; break;
+		case 'S': c->sendmail = optarg; break;
+		case 'b': c->base_url = optarg; break;
+		case 'k': c->key_path = optarg; break;
+		case 'l': c->log_path = optarg; break;
+		case 'w': c->workers = atoi(optarg); break;
+		case 'D': c->dev = 1; break;
+		case 'h': S_usage(stdout); return 0;
+		default: S_usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		S_usage(stderr);
+		return 2;
+	}
+	if (c->workers < 1 || c->workers > 64)
+		die("--workers takes a number from 1 to 64");
+	if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0)
+		die("--base-url must start with http:// or https://");
+	/* Plain-HTTP cookies only for dev mode on a loopback address. */
+	app.secure_cookies =
+	    !(c->dev && (strncmp(c->base_url, "http://127.", 11) == 0 ||
+	                 strncmp(c->base_url, "http://localhost", 16) == 0));
+
+	if (auth_init() < 0)
+		die("libsodium failed to initialise");
+	if (auth_key_load(c->key_path, app.key, &err) < 0)
+		die("%s", err.ptr);
+	if (theme_load(&app.theme, c->theme_dir, c->content_dir, c->base_url, &err) < 0)
+		die("theme: %s", err.ptr);
+	struct db *db = db_open(c->db_path, &err);
+	if (!db)
+		die("%s", err.ptr);
+	db_close(db);
+	if (!c->sendmail && mkdir(c->mail_dir, 0755) < 0 && errno != EEXIST)
+		die("cannot create %s: %s", c->mail_dir, strerror(errno));
+	app.log = fopen(c->log_path, "a");
+	if (!app.log)
+		die("cannot open log %s: %s", c->log_path, strerror(errno));
+	pthread_mutex_init(&app.log_lock, NULL);
+	pthread_mutex_init(&app.mail_lock, NULL);
+	pthread_cond_init(&app.mail_cond, NULL);
+
+	if (FCGX_Init() != 0)
+		die("FCGX_Init failed");
+	unlink(c->socket_path);
+	mode_t old = umask(0);
+	listen_fd = FCGX_OpenSocket(c->socket_path, 128);
+	umask(old);
+	if (listen_fd < 0)
+		die("cannot listen on %s", c->socket_path);
+	chmod(c->socket_path, 0660);
+
+	struct sigaction sa = {0};
+	sa.sa_handler = S_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	pthread_t mailer, *tid = xcalloc((size_t)c->workers, sizeof(*tid));
+	pthread_create(&mailer, NULL, outbox_thread, &app);
+	for (int i = 0; i < c->workers; i++)
+		pthread_create(&tid[i], NULL, S_worker, NULL);
+	fprintf(stderr, "okpay-portal: %d workers on %s%s\n", c->workers, c->socket_path,
+	        c->dev ? " (dev mode)" : "");
+	for (int i = 0; i < c->workers; i++)
+		pthread_join(tid[i], NULL);
+	app_mail_wake(&app);
+	pthread_join(mailer, NULL);
+	unlink(c->socket_path);
+	free(tid);
+	theme_release(&app.theme);
+	fclose(app.log);
+	buf_release(&err);
+	return 0;
+}

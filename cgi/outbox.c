@@ -1,0 +1,164 @@
+/* outbox.c - compose mails from the UI strings, queue them, and deliver them in the background. */
+#include "outbox.h"
+#include "app.h"
+#include "html.h"
+#include "mail.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define FROM "OKpay <no-reply@okpay.example>"
+#define LEASE 300         /* seconds a claimed mail is left to its deliverer */
+#define SENDMAIL_TIMEOUT 30000
+
+static const char *S_t(const struct http_req *rq, enum locale l, const char *key)
+{
+	return i18n_get(&rq->app->theme.ui, l, key);
+}
+
+static enum locale S_locale(const struct db_user *u)
+{
+	int l = u->locale ? locale_from_code(u->locale, strlen(u->locale)) : -1;
+	return l < 0 ? LOCALE_ZH : (enum locale)l;
+}
+
+/* One mail: paragraphs of text, links on lines of their own; the HTML part says the same. */
+struct compose {
+	struct buf text, html;
+};
+
+static void S_para(struct compose *c, const char *s)
+{
+	buf_adds(&c->text, s);
+	buf_adds(&c->text, "\n\n");
+	buf_adds(&c->html, "<p>");
+	html_text(&c->html, s, strlen(s));
+	buf_adds(&c->html, "</p>\n");
+}
+
+static void S_link(struct compose *c, const char *label, const char *url)
+{
+	buf_addf(&c->text, "%s\n%s\n\n", label, url);
+	buf_adds(&c->html, "<p><a href=\"");
+	html_url(&c->html, url, strlen(url));
+	buf_adds(&c->html, "\">");
+	html_text(&c->html, label, strlen(label));
+	buf_adds(&c->html, "</a></p>\n");
+}
+
+static int S_queue(struct http_req *rq, const struct db_user *u, enum locale l,
+                   const char *subject, struct compose *c)
+{
+	struct buf hello = BUF_INIT;
+	buf_addf(&hello, "%s %s,", S_t(rq, l, "mail_hello"), u->name);
+	/* The greeting goes first: prepend it to both parts. */
+	struct compose full = {BUF_INIT, BUF_INIT};
+	buf_adds(&full.html, "<!DOCTYPE html><html><body>\n");
+	S_para(&full, hello.ptr);
+	buf_add(&full.text, c->text.ptr, c->text.len);
+	buf_add(&full.html, c->html.ptr, c->html.len);
+	S_para(&full, S_t(rq, l, "mail_signature"));
+	buf_adds(&full.html, "</body></html>\n");
+	int rc = db_mail_add(rq->db, u->email, subject, full.text.ptr, full.html.ptr, rq->now, NULL);
+	buf_release(&hello);
+	buf_release(&full.text);
+	buf_release(&full.html);
+	buf_release(&c->text);
+	buf_release(&c->html);
+	return rc;
+}
+
+int outbox_verify(struct http_req *rq, const struct db_user *u, const char *token)
+{
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf url = BUF_INIT;
+	buf_addf(&url, "%s/%s/account/verify?token=%s", rq->app->cfg.base_url, locale_info[l].code,
+	         token);
+	S_para(&c, S_t(rq, l, "mail_verify_text"));
+	S_link(&c, S_t(rq, l, "mail_verify_link"), url.ptr);
+	S_para(&c, S_t(rq, l, "mail_verify_expiry"));
+	S_para(&c, S_t(rq, l, "mail_verify_ignore"));
+	buf_release(&url);
+	return S_queue(rq, u, l, S_t(rq, l, "mail_verify_subject"), &c);
+}
+
+int outbox_register_attempt(struct http_req *rq, const struct db_user *u)
+{
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf login = BUF_INIT, reset = BUF_INIT;
+	buf_addf(&login, "%s/%s/account/login", rq->app->cfg.base_url, locale_info[l].code);
+	buf_addf(&reset, "%s/%s/account/password/forgot", rq->app->cfg.base_url,
+	         locale_info[l].code);
+	S_para(&c, S_t(rq, l, "mail_attempt_text"));
+	S_link(&c, S_t(rq, l, "mail_attempt_login"), login.ptr);
+	S_link(&c, S_t(rq, l, "mail_attempt_reset"), reset.ptr);
+	S_para(&c, S_t(rq, l, "mail_attempt_ignore"));
+	buf_release(&login);
+	buf_release(&reset);
+	return S_queue(rq, u, l, S_t(rq, l, "mail_attempt_subject"), &c);
+}
+
+static int S_deliver(struct app *app, struct db *db)
+{
+	struct db_mail m = {0};
+	long long now = (long long)time(NULL);
+	int rc = db_mail_claim(db, now, now + LEASE, &m);
+	if (rc <= 0)
+		return rc;
+	struct mail_msg msg = {
+	    .from = FROM,
+	    .to = m.to,
+	    .subject = m.subject,
+	    .text = m.text,
+	    .html = m.html,
+	    .message_id = m.message_id,
+	    .date = m.created_at,
+	};
+	int ok = app->cfg.sendmail ? mail_deliver_sendmail(app->cfg.sendmail, &msg, SENDMAIL_TIMEOUT)
+	                           : mail_deliver_dir(app->cfg.mail_dir, &msg);
+	if (ok == 0) {
+		db_mail_sent(db, m.id, (long long)time(NULL));
+	} else {
+		char why[160];
+		snprintf(why, sizeof(why), "delivery failed: %s",
+		         app->cfg.sendmail ? "sendmail command failed" : strerror(errno));
+		long delay = mail_retry_delay(m.message_id, m.attempts + 1);
+		db_mail_failed(db, m.id, why, now + delay);
+		fprintf(stderr, "okpay-portal: mail %lld to outbox retry in %ld s: %s\n", m.id, delay,
+		        why);
+	}
+	db_mail_release(&m);
+	return 1;
+}
+
+void *outbox_thread(void *arg)
+{
+	struct app *app = arg;
+	struct buf err = BUF_INIT;
+	struct db *db = db_open(app->cfg.db_path, &err);
+	if (!db) {
+		fprintf(stderr, "okpay-portal: mail thread: %s\n", err.ptr);
+		buf_release(&err);
+		return NULL;
+	}
+	while (!app->stopping) {
+		int rc = S_deliver(app, db);
+		if (rc > 0)
+			continue;
+		/* Nothing due (or a busy database): sleep until woken or a second has passed. */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_mutex_lock(&app->mail_lock);
+		pthread_cond_timedwait(&app->mail_cond, &app->mail_lock, &until);
+		pthread_mutex_unlock(&app->mail_lock);
+	}
+	db_close(db);
+	buf_release(&err);
+	return NULL;
+}

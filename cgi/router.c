@@ -1,0 +1,93 @@
+/* router.c - the one table of portal pages. */
+#include "router.h"
+#include "app.h"
+#include "handlers.h"
+#include "page.h"
+#include "session.h"
+#include "util.h"
+
+#include <string.h>
+
+struct route {
+	const char *path; /* after the locale prefix */
+	handler_fn get;   /* GET and HEAD */
+	handler_fn post;
+};
+
+static const struct route routes[] = {
+	{"/account/", h_overview, NULL},
+	{"/account/register", h_register_form, h_register},
+	{"/account/register/sent", h_register_sent, NULL},
+	{"/account/verify", h_verify_page, h_verify},
+	{"/account/verify/done", h_verify_done, NULL},
+	{"/account/verify/resend", h_resend_form, h_resend},
+	{"/account/verify/sent", h_resend_sent, NULL},
+	{"/account/login", h_login_form, h_login},
+	{"/account/logout", NULL, h_logout},
+};
+
+static int S_method_not_allowed(struct http_req *rq, struct http_resp *rs, const struct route *r)
+{
+	http_header(rs, "Allow", r->get && r->post ? "GET, HEAD, POST" : r->get ? "GET, HEAD" : "POST");
+	return page_error(rq, rs, 405);
+}
+
+static int S_dev(struct http_req *rq, struct http_resp *rs)
+{
+	rq->locale = LOCALE_EN;
+	rq->route = NULL;
+	if (!rq->app->cfg.dev)
+		return page_error(rq, rs, 404);
+	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
+		http_header(rs, "Allow", "GET, HEAD");
+		return page_error(rq, rs, 405);
+	}
+	if (strcmp(rq->path, "/_dev/mail") == 0 || strcmp(rq->path, "/_dev/mail/") == 0)
+		return h_dev_mail_list(rq, rs);
+	if (strncmp(rq->path, "/_dev/mail/", 11) == 0)
+		return h_dev_mail_show(rq, rs);
+	return page_error(rq, rs, 404);
+}
+
+int router_dispatch(struct http_req *rq, struct http_resp *rs, int body_error)
+{
+	const char *p = rq->path;
+	int l = strlen(p) >= 3 && p[0] == '/' && (p[3] == '/' || p[3] == '\0')
+	            ? locale_from_code(p + 1, 2)
+	            : -1;
+
+	if (session_load(rq) < 0)
+		return handler_unavailable(rq, rs, "session");
+	if (strncmp(p, "/_dev/", 6) == 0)
+		return S_dev(rq, rs);
+	rq->locale = l < 0 ? LOCALE_ZH : (enum locale)l;
+	rq->route = l < 0 ? "/" : p + 3;
+	if (l < 0)
+		return page_error(rq, rs, 404);
+
+	const struct route *r = NULL;
+	for (size_t i = 0; i < ARRAY_LEN(routes) && !r; i++)
+		if (strcmp(routes[i].path, rq->route) == 0)
+			r = &routes[i];
+	if (!r)
+		return page_error(rq, rs, 404);
+
+	int is_get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
+	int is_post = strcmp(rq->method, "POST") == 0;
+	if ((is_get && !r->get) || (is_post && !r->post) || (!is_get && !is_post))
+		return S_method_not_allowed(rq, rs, r);
+	if (is_get)
+		return r->get(rq, rs);
+
+	if (body_error == -1) {
+		http_header(rs, "Accept", "application/x-www-form-urlencoded");
+		return page_error(rq, rs, 415);
+	}
+	if (body_error == -2)
+		return page_error(rq, rs, 413);
+	if (body_error != FORM_OK)
+		return page_error(rq, rs, 400);
+	if (!session_csrf_ok(rq))
+		return page_error(rq, rs, 403);
+	return r->post(rq, rs);
+}

@@ -1,0 +1,140 @@
+/* session.c - cookies carry random tokens; the database keeps only their hashes. */
+#include "session.h"
+#include "app.h"
+#include "auth.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TOUCH_EVERY 60 /* seconds: last-seen is written at most this often */
+
+const char *session_cookie_name(const struct http_req *rq)
+{
+	return rq->app->secure_cookies ? "__Host-okpay_session" : "okpay_session";
+}
+
+const char *session_pre_cookie_name(const struct http_req *rq)
+{
+	return rq->app->secure_cookies ? "__Host-okpay_pre" : "okpay_pre";
+}
+
+static void S_cookie(struct http_req *rq, struct http_resp *rs, const char *name,
+                     const char *value, long max_age)
+{
+	struct buf c = BUF_INIT;
+	buf_addf(&c, "%s=%s; Path=/; HttpOnly; SameSite=Lax", name, value);
+	if (rq->app->secure_cookies)
+		buf_adds(&c, "; Secure");
+	if (max_age >= 0)
+		buf_addf(&c, "; Max-Age=%ld", max_age);
+	http_header(rs, "Set-Cookie", c.ptr);
+	buf_release(&c);
+}
+
+int session_load(struct http_req *rq)
+{
+	const char *pre = http_cookie(rq, session_pre_cookie_name(rq));
+	unsigned char scratch[32];
+	if (pre && auth_token_hash(pre, strlen(pre), scratch) == 0)
+		snprintf(rq->pre, sizeof(rq->pre), "%s", pre);
+
+	const char *tok = http_cookie(rq, session_cookie_name(rq));
+	if (!tok || auth_token_hash(tok, strlen(tok), rq->session_hash) < 0)
+		return 0;
+	int rc = db_session_find(rq->db, rq->session_hash, &rq->session);
+	if (rc <= 0)
+		return rc;
+	if (rq->now - rq->session.last_seen_at > SESSION_IDLE ||
+	    rq->now - rq->session.created_at > SESSION_ABSOLUTE) {
+		db_session_end(rq->db, rq->session.id, rq->now);
+		return 0;
+	}
+	if (db_user_by_id(rq->db, rq->session.user_id, &rq->user) != 1)
+		return -1;
+	if (rq->now - rq->session.last_seen_at >= TOUCH_EVERY)
+		db_session_touch(rq->db, rq->session.id, rq->now);
+	rq->has_session = 1;
+	return 0;
+}
+
+int session_start(struct http_req *rq, struct http_resp *rs, long long user_id)
+{
+	char token[AUTH_TOKEN_LEN + 1];
+	unsigned char hash[32];
+	auth_token_new(token, hash);
+	if (db_session_insert(rq->db, hash, user_id, rq->now, rq->remote_addr, rq->user_agent) < 0)
+		return -1;
+	S_cookie(rq, rs, session_cookie_name(rq), token, SESSION_ABSOLUTE);
+	if (rq->pre[0])
+		S_cookie(rq, rs, session_pre_cookie_name(rq), "", 0);
+	return 0;
+}
+
+int session_end(struct http_req *rq, struct http_resp *rs)
+{
+	int rc = 0;
+	if (rq->has_session)
+		rc = db_session_end(rq->db, rq->session.id, rq->now);
+	S_cookie(rq, rs, session_cookie_name(rq), "", 0);
+	rq->has_session = 0;
+	return rc;
+}
+
+void session_ensure_pre(struct http_req *rq, struct http_resp *rs)
+{
+	if (rq->has_session || rq->pre[0])
+		return;
+	unsigned char hash[32];
+	char token[AUTH_TOKEN_LEN + 1];
+	auth_token_new(token, hash);
+	snprintf(rq->pre, sizeof(rq->pre), "%s", token);
+	S_cookie(rq, rs, session_pre_cookie_name(rq), token, -1);
+}
+
+/* The MAC input: "s" + session token hash, or "p" + pre-session token. */
+static size_t S_binding(const struct http_req *rq, unsigned char *msg, size_t cap)
+{
+	if (rq->has_session) {
+		msg[0] = 's';
+		memcpy(msg + 1, rq->session_hash, 32);
+		return 33;
+	}
+	size_t n = strlen(rq->pre);
+	if (n == 0 || n + 1 > cap)
+		return 0;
+	msg[0] = 'p';
+	memcpy(msg + 1, rq->pre, n);
+	return n + 1;
+}
+
+void session_csrf_token(const struct http_req *rq, char out[64])
+{
+	unsigned char msg[80];
+	size_t n = S_binding(rq, msg, sizeof(msg));
+	if (n == 0) {
+		out[0] = '\0';
+		return;
+	}
+	auth_mac(out, rq->app->key, msg, n);
+}
+
+int session_csrf_ok(const struct http_req *rq)
+{
+	if (rq->sec_fetch_site && strcmp(rq->sec_fetch_site, "same-origin") != 0 &&
+	    strcmp(rq->sec_fetch_site, "none") != 0)
+		return 0;
+	if (rq->origin) {
+		char expect[300];
+		snprintf(expect, sizeof(expect), "%s://%s", rq->https ? "https" : "http",
+		         rq->host ? rq->host : "");
+		if (strcmp(rq->origin, expect) != 0 && strcmp(rq->origin, rq->app->cfg.base_url) != 0)
+			return 0;
+	}
+	const char *token = form_get(&rq->form, "csrf");
+	unsigned char msg[80];
+	size_t n = S_binding(rq, msg, sizeof(msg));
+	if (!token || n == 0)
+		return 0;
+	return auth_mac_verify(token, strlen(token), rq->app->key, msg, n) == 1;
+}
