@@ -127,11 +127,11 @@ test: deps-test
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-test-integration: $(SITE_GEN)
-	SITE_GEN=$(SITE_GEN) node --test --test-concurrency=1 tests/integration/
+test-integration: $(SITE_GEN) $(PORTAL)
+	SITE_GEN=$(SITE_GEN) PORTAL=$(PORTAL) node --test --test-concurrency=1 tests/integration/
 
-test-e2e: $(SITE_GEN)
-	SITE_GEN=$(SITE_GEN) node --test --test-concurrency=1 tests/e2e/
+test-e2e: $(SITE_GEN) $(PORTAL)
+	SITE_GEN=$(SITE_GEN) PORTAL=$(PORTAL) node --test --test-concurrency=1 tests/e2e/
 
 # --- benchmarks ----------------------------------------------------------------------------
 

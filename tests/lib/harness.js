@@ -9,6 +9,7 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE_GEN = path.resolve(ROOT, process.env.SITE_GEN || 'build/release/bin/site-gen');
+const PORTAL = path.resolve(ROOT, process.env.PORTAL || 'build/release/bin/okpay-portal');
 
 function tmpdir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `okpay-${prefix}-`));
@@ -61,8 +62,11 @@ function waitForPort(port, timeoutMs = 5000) {
 // Start nginx for siteDir; resolves to { port, base, varDir, stop() }.
 // extraHeaders: lines for add_header, e.g. 'LinkChecker "allow"' (linkchecker then stops
 // throttling itself to a few requests per second for that host).
-async function startNginx(siteDir, { fcgiSocket, extraHeaders = [] } = {}) {
-  const port = await freePort();
+async function startNginx(siteDir, opts = {}) {
+  return startNginxOn(await freePort(), siteDir, opts.fcgiSocket, opts.extraHeaders);
+}
+
+async function startNginxOn(port, siteDir, fcgiSocket, extraHeaders = []) {
   const varDir = tmpdir('var');
   const args = [path.join(ROOT, 'nginx/render.sh'), String(port), siteDir, varDir];
   if (fcgiSocket) args.push(fcgiSocket);
@@ -92,6 +96,46 @@ async function startNginx(siteDir, { fcgiSocket, extraHeaders = [] } = {}) {
   };
 }
 
+// Start the portal (FastCGI) with a fresh database, mail directory and key in a new directory,
+// then nginx in front of it serving siteDir. Resolves to { base, port, dir, db, mailDir, stop() }.
+// opts: { dev = true, workers = 4, sendmail, env, siteDir }
+async function startPortal(opts = {}) {
+  const dir = tmpdir('portal');
+  const siteDir = opts.siteDir || buildSite();
+  const port = await freePort();
+  const sock = path.join(dir, 'okpay.sock');
+  const db = path.join(dir, 'okpay.db');
+  const mailDir = path.join(dir, 'mail');
+  const args = ['--db', db, '--socket', sock, '--mail-dir', mailDir, '--key', path.join(dir, 'secret.key'),
+    '--log', path.join(dir, 'portal.log'), '--base-url', `http://127.0.0.1:${port}`,
+    '--theme', path.join(ROOT, 'theme'), '--content', path.join(ROOT, 'content'),
+    '--workers', String(opts.workers || 4)];
+  if (opts.dev !== false) args.push('--dev');
+  if (opts.sendmail) args.push('--sendmail', opts.sendmail);
+  const proc = spawn(PORTAL, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const t0 = Date.now();
+  while (!fs.existsSync(sock)) {
+    if (proc.exitCode !== null || Date.now() - t0 > 10000) throw new Error(`portal did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const nginx = await startNginxOn(port, siteDir, sock);
+  return {
+    base: nginx.base, port, dir, db, mailDir, siteDir,
+    stderr: () => stderr,
+    stop: async () => {
+      await nginx.stop();
+      if (proc.exitCode === null) {
+        const done = new Promise((resolve) => proc.on('exit', resolve));
+        proc.kill('SIGTERM');
+        setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
+        await done;
+      }
+    },
+  };
+}
+
 // Every generated HTML file below dir, as paths relative to it.
 function htmlFiles(dir) {
   const out = [];
@@ -112,4 +156,4 @@ function copyTree(from, to) {
   return to;
 }
 
-module.exports = { ROOT, SITE_GEN, tmpdir, freePort, siteGen, buildSite, startNginx, htmlFiles, copyTree, waitForPort };
+module.exports = { ROOT, SITE_GEN, PORTAL, startPortal, tmpdir, freePort, siteGen, buildSite, startNginx, htmlFiles, copyTree, waitForPort };
