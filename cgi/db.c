@@ -13,60 +13,60 @@
  * user_version to its number. Never edit one that has shipped: add the next.
  */
 static const char *migrations[] = {
-	/* 1: accounts, one-time tokens, sessions, activity, outbox, rate limits */
-	"CREATE TABLE users ("
-	" id INTEGER PRIMARY KEY,"
-	" email TEXT NOT NULL,"
-	" email_key TEXT NOT NULL UNIQUE,"
-	" name TEXT NOT NULL,"
-	" password_hash TEXT NOT NULL,"
-	" locale TEXT NOT NULL CHECK (locale IN ('zh', 'en')),"
-	" verified_at INTEGER NOT NULL DEFAULT 0,"
-	" created_at INTEGER NOT NULL);"
-	"CREATE TABLE tokens ("
-	" id INTEGER PRIMARY KEY,"
-	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-	" purpose TEXT NOT NULL,"
-	" hash BLOB NOT NULL UNIQUE,"
-	" created_at INTEGER NOT NULL,"
-	" expires_at INTEGER NOT NULL,"
-	" used_at INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX tokens_user ON tokens(user_id, purpose);"
-	"CREATE TABLE sessions ("
-	" id INTEGER PRIMARY KEY,"
-	" hash BLOB NOT NULL UNIQUE,"
-	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-	" created_at INTEGER NOT NULL,"
-	" last_seen_at INTEGER NOT NULL,"
-	" ended_at INTEGER NOT NULL DEFAULT 0,"
-	" ip TEXT NOT NULL,"
-	" user_agent TEXT NOT NULL);"
-	"CREATE INDEX sessions_user ON sessions(user_id);"
-	"CREATE TABLE events ("
-	" id INTEGER PRIMARY KEY,"
-	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-	" kind TEXT NOT NULL,"
-	" ip TEXT NOT NULL,"
-	" user_agent TEXT NOT NULL,"
-	" at INTEGER NOT NULL);"
-	"CREATE INDEX events_user ON events(user_id, at);"
-	"CREATE TABLE outbox ("
-	" id INTEGER PRIMARY KEY,"
-	" to_addr TEXT NOT NULL,"
-	" subject TEXT NOT NULL,"
-	" body_text TEXT NOT NULL,"
-	" body_html TEXT,"
-	" created_at INTEGER NOT NULL,"
-	" attempts INTEGER NOT NULL DEFAULT 0,"
-	" next_attempt_at INTEGER NOT NULL,"
-	" sent_at INTEGER NOT NULL DEFAULT 0,"
-	" last_error TEXT);"
-	"CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at);"
-	"CREATE TABLE rate_limits ("
-	" key TEXT PRIMARY KEY,"
-	" tokens REAL NOT NULL,"
-	" updated_ms INTEGER NOT NULL);"
-	"PRAGMA user_version = 1;",
+    /* 1: accounts, one-time tokens, sessions, activity, outbox, rate limits */
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " email TEXT NOT NULL,"
+    " email_key TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL,"
+    " password_hash TEXT NOT NULL,"
+    " locale TEXT NOT NULL CHECK (locale IN ('zh', 'en')),"
+    " verified_at INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE TABLE tokens ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " purpose TEXT NOT NULL,"
+    " hash BLOB NOT NULL UNIQUE,"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL,"
+    " used_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX tokens_user ON tokens(user_id, purpose);"
+    "CREATE TABLE sessions ("
+    " id INTEGER PRIMARY KEY,"
+    " hash BLOB NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL,"
+    " last_seen_at INTEGER NOT NULL,"
+    " ended_at INTEGER NOT NULL DEFAULT 0,"
+    " ip TEXT NOT NULL,"
+    " user_agent TEXT NOT NULL);"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE TABLE events ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL,"
+    " ip TEXT NOT NULL,"
+    " user_agent TEXT NOT NULL,"
+    " at INTEGER NOT NULL);"
+    "CREATE INDEX events_user ON events(user_id, at);"
+    "CREATE TABLE outbox ("
+    " id INTEGER PRIMARY KEY,"
+    " to_addr TEXT NOT NULL,"
+    " subject TEXT NOT NULL,"
+    " body_text TEXT NOT NULL,"
+    " body_html TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_at INTEGER NOT NULL,"
+    " sent_at INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT);"
+    "CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at);"
+    "CREATE TABLE rate_limits ("
+    " key TEXT PRIMARY KEY,"
+    " tokens REAL NOT NULL,"
+    " updated_ms INTEGER NOT NULL);"
+    "PRAGMA user_version = 1;",
 };
 
 enum stmt {
@@ -101,49 +101,50 @@ enum stmt {
 };
 
 #define USER_COLS "id, email, name, password_hash, locale, verified_at, created_at"
-#define MAIL_COLS "id, to_addr, subject, body_text, body_html, created_at, attempts, sent_at, last_error"
+#define MAIL_COLS                                                                                  \
+	"id, to_addr, subject, body_text, body_html, created_at, attempts, sent_at, last_error"
 
 static const char *sql[ST__MAX] = {
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email_key = lower(?1)",
-	[ST_USER_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
-	[ST_USER_INSERT] = "INSERT INTO users (email, email_key, name, password_hash, locale,"
-	                   " created_at) VALUES (?1, lower(?1), ?2, ?3, ?4, ?5)",
-	[ST_USER_SET_VERIFIED] = "UPDATE users SET verified_at = ?2 WHERE id = ?1 AND verified_at = 0",
-	[ST_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-	[ST_TOKEN_REVOKE] = "UPDATE tokens SET used_at = -1 WHERE user_id = ?1 AND purpose = ?2"
-	                    " AND used_at = 0",
-	[ST_TOKEN_INSERT] = "INSERT INTO tokens (user_id, purpose, hash, created_at, expires_at)"
-	                    " VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_TOKEN_FIND] = "SELECT user_id, expires_at, used_at FROM tokens WHERE hash = ?1"
-	                  " AND purpose = ?2",
-	[ST_TOKEN_USE] = "UPDATE tokens SET used_at = ?2 WHERE hash = ?1 AND used_at = 0",
-	[ST_SESSION_INSERT] = "INSERT INTO sessions (hash, user_id, created_at, last_seen_at, ip,"
-	                      " user_agent) VALUES (?1, ?2, ?3, ?3, ?4, ?5)",
-	[ST_SESSION_FIND] = "SELECT id, user_id, created_at, last_seen_at FROM sessions"
-	                    " WHERE hash = ?1 AND ended_at = 0",
-	[ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1",
-	[ST_SESSION_END] = "UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at = 0",
-	[ST_EVENT_ADD] = "INSERT INTO events (user_id, kind, ip, user_agent, at)"
-	                 " VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_EVENTS_RECENT] = "SELECT kind, ip, user_agent, at FROM events WHERE user_id = ?1"
-	                     " ORDER BY at DESC, id DESC LIMIT ?2",
-	[ST_MAIL_ADD] = "INSERT INTO outbox (to_addr, subject, body_text, body_html, created_at,"
-	                " next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-	[ST_MAIL_NEXT] = "SELECT " MAIL_COLS " FROM outbox WHERE sent_at = 0"
-	                 " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1",
-	[ST_MAIL_SENT] = "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1,"
-	                 " last_error = NULL WHERE id = ?1",
-	[ST_MAIL_FAILED] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,"
-	                   " next_attempt_at = ?3 WHERE id = ?1",
-	[ST_MAIL_LEASE] = "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1 AND sent_at = 0",
-	[ST_MAIL_LIST] = "SELECT " MAIL_COLS " FROM outbox ORDER BY id DESC LIMIT ?1",
-	[ST_MAIL_BY_ID] = "SELECT " MAIL_COLS " FROM outbox WHERE id = ?1",
-	[ST_RATE_GET] = "SELECT tokens, updated_ms FROM rate_limits WHERE key = ?1",
-	[ST_RATE_PUT] = "INSERT INTO rate_limits (key, tokens, updated_ms) VALUES (?1, ?2, ?3)"
-	                " ON CONFLICT (key) DO UPDATE SET tokens = ?2, updated_ms = ?3",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email_key = lower(?1)",
+    [ST_USER_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
+    [ST_USER_INSERT] = "INSERT INTO users (email, email_key, name, password_hash, locale,"
+                       " created_at) VALUES (?1, lower(?1), ?2, ?3, ?4, ?5)",
+    [ST_USER_SET_VERIFIED] = "UPDATE users SET verified_at = ?2 WHERE id = ?1 AND verified_at = 0",
+    [ST_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+    [ST_TOKEN_REVOKE] = "UPDATE tokens SET used_at = -1 WHERE user_id = ?1 AND purpose = ?2"
+                        " AND used_at = 0",
+    [ST_TOKEN_INSERT] = "INSERT INTO tokens (user_id, purpose, hash, created_at, expires_at)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_TOKEN_FIND] = "SELECT user_id, expires_at, used_at FROM tokens WHERE hash = ?1"
+                      " AND purpose = ?2",
+    [ST_TOKEN_USE] = "UPDATE tokens SET used_at = ?2 WHERE hash = ?1 AND used_at = 0",
+    [ST_SESSION_INSERT] = "INSERT INTO sessions (hash, user_id, created_at, last_seen_at, ip,"
+                          " user_agent) VALUES (?1, ?2, ?3, ?3, ?4, ?5)",
+    [ST_SESSION_FIND] = "SELECT id, user_id, created_at, last_seen_at FROM sessions"
+                        " WHERE hash = ?1 AND ended_at = 0",
+    [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1",
+    [ST_SESSION_END] = "UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at = 0",
+    [ST_EVENT_ADD] = "INSERT INTO events (user_id, kind, ip, user_agent, at)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_EVENTS_RECENT] = "SELECT kind, ip, user_agent, at FROM events WHERE user_id = ?1"
+                         " ORDER BY at DESC, id DESC LIMIT ?2",
+    [ST_MAIL_ADD] = "INSERT INTO outbox (to_addr, subject, body_text, body_html, created_at,"
+                    " next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    [ST_MAIL_NEXT] = "SELECT " MAIL_COLS " FROM outbox WHERE sent_at = 0"
+                     " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1",
+    [ST_MAIL_SENT] = "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1,"
+                     " last_error = NULL WHERE id = ?1",
+    [ST_MAIL_FAILED] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,"
+                       " next_attempt_at = ?3 WHERE id = ?1",
+    [ST_MAIL_LEASE] = "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1 AND sent_at = 0",
+    [ST_MAIL_LIST] = "SELECT " MAIL_COLS " FROM outbox ORDER BY id DESC LIMIT ?1",
+    [ST_MAIL_BY_ID] = "SELECT " MAIL_COLS " FROM outbox WHERE id = ?1",
+    [ST_RATE_GET] = "SELECT tokens, updated_ms FROM rate_limits WHERE key = ?1",
+    [ST_RATE_PUT] = "INSERT INTO rate_limits (key, tokens, updated_ms) VALUES (?1, ?2, ?3)"
+                    " ON CONFLICT (key) DO UPDATE SET tokens = ?2, updated_ms = ?3",
 };
 
 struct db {
@@ -177,6 +178,11 @@ static int S_exec(sqlite3_stmt *s)
 static int S_migrate(struct db *db, struct buf *err)
 {
 	int have = db_version(db);
+	if (have > (int)ARRAY_LEN(migrations)) {
+		buf_addf(err, "database schema version %d is newer than this program knows (%d)",
+		         have, (int)ARRAY_LEN(migrations));
+		return -1;
+	}
 	for (int v = have; v < (int)ARRAY_LEN(migrations); v++) {
 		char *msg = NULL;
 		if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
@@ -391,8 +397,8 @@ int db_token_use(struct db *db, const unsigned char hash[32], long long now)
 	return sqlite3_changes(db->h) == 1;
 }
 
-int db_session_insert(struct db *db, const unsigned char hash[32], long long user_id,
-                      long long now, const char *ip, const char *user_agent)
+int db_session_insert(struct db *db, const unsigned char hash[32], long long user_id, long long now,
+                      const char *ip, const char *user_agent)
 {
 	sqlite3_stmt *s = S_st(db, ST_SESSION_INSERT);
 	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
@@ -608,7 +614,8 @@ void db_mails_release(struct db_mail *m, int n)
 int db_rate_take(struct db *db, const char *key, double burst, double rate, long long now_ms,
                  long *retry_after)
 {
-	/* Read and write inside one immediate transaction so workers cannot both take the last token. */
+	/* Read and write inside one immediate transaction so workers cannot both take the last
+	 * token. */
 	int own = sqlite3_get_autocommit(db->h);
 	if (own && db_begin(db) < 0)
 		return -1;

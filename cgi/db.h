@@ -10,7 +10,7 @@ struct db;
 /* A user row. Strings are owned by the struct; release with db_user_release. */
 struct db_user {
 	long long id;
-	char *email;           /* normalised as typed: local part as entered, domain lower case */
+	char *email; /* normalised as typed: local part as entered, domain lower case */
 	char *name;
 	char *password_hash;   /* crypto_pwhash_str output */
 	char *locale;          /* "zh" or "en": language of mails */
@@ -25,7 +25,7 @@ struct db_session {
 };
 
 struct db_event {
-	char *kind;  /* login, login_failed, logout, registered, email_verified, ... */
+	char *kind; /* login, login_failed, logout, registered, email_verified, ... */
 	char *ip;
 	char *user_agent;
 	long long at;
@@ -81,8 +81,8 @@ int db_token_find(struct db *db, const char *purpose, const unsigned char hash[3
 int db_token_use(struct db *db, const unsigned char hash[32], long long now);
 
 /* Sessions: the token is stored only as its hash. */
-int db_session_insert(struct db *db, const unsigned char hash[32], long long user_id,
-                      long long now, const char *ip, const char *user_agent);
+int db_session_insert(struct db *db, const unsigned char hash[32], long long user_id, long long now,
+                      const char *ip, const char *user_agent);
 /** 1 found and live (not ended), 0 not found, -1 error. */
 int db_session_find(struct db *db, const unsigned char hash[32], struct db_session *s);
 int db_session_touch(struct db *db, long long id, long long now);

@@ -23,21 +23,36 @@ void http_redirect(struct http_resp *rs, int status, const char *location)
 const char *http_reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 303: return "See Other";
-	case 302: return "Found";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Unknown";
+	case 200:
+		return "OK";
+	case 303:
+		return "See Other";
+	case 302:
+		return "Found";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -61,8 +76,10 @@ int http_safe_return(const char *p)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
-		/* No scheme-relative "//", no backslashes browsers turn into slashes, no controls. */
-		if (c < 0x21 || c == 0x7f || c == '\\' || (c == '/' && i + 1 < n && p[i + 1] == '/'))
+		/* No scheme-relative "//", no backslashes browsers turn into slashes, no controls.
+		 */
+		if (c < 0x21 || c == 0x7f || c == '\\' ||
+		    (c == '/' && i + 1 < n && p[i + 1] == '/'))
 			return 0;
 	}
 	return 1;

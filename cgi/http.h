@@ -14,28 +14,28 @@ struct db;
 
 struct http_req {
 	struct app *app;
-	struct db *db;            /* this worker's connection */
-	const char *method;       /* "GET", "POST", ... */
-	const char *path;         /* decoded path without the query (DOCUMENT_URI) */
-	const char *route;        /* path after "/zh" or "/en": "/account/login" */
+	struct db *db;      /* this worker's connection */
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* decoded path without the query (DOCUMENT_URI) */
+	const char *route;  /* path after "/zh" or "/en": "/account/login" */
 	enum locale locale;
-	struct form query;        /* parsed query string */
-	struct form form;         /* parsed urlencoded body (POST) */
+	struct form query; /* parsed query string */
+	struct form form;  /* parsed urlencoded body (POST) */
 	struct form cookies;
 	const char *remote_addr;
-	const char *user_agent;   /* "" if absent */
-	const char *origin;       /* NULL if absent */
+	const char *user_agent; /* "" if absent */
+	const char *origin;     /* NULL if absent */
 	const char *sec_fetch_site;
 	const char *content_type;
 	const char *host;
 	int https;
-	long long now;            /* unix seconds when the request arrived */
+	long long now; /* unix seconds when the request arrived */
 	/* Filled by session_load: */
 	int has_session;
 	struct db_session session;
 	unsigned char session_hash[32];
-	struct db_user user;       /* valid when has_session */
-	char pre[64];              /* pre-session cookie value, "" if none */
+	struct db_user user; /* valid when has_session */
+	char pre[64];        /* pre-session cookie value, "" if none */
 };
 
 struct http_resp {

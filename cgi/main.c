@@ -123,8 +123,8 @@ static void S_serve(FCGX_Request *r, struct db *db)
 	if (cookie)
 		cookie_parse(&rq.cookies, cookie, strlen(cookie));
 	int body = S_read_body(r, &rq);
-	int qerr = qs ? (int)form_parse_urlencoded(&rq.query, qs, strlen(qs), FIELDS_MAX, 4096)
-	              : FORM_OK;
+	int qerr =
+	    qs ? (int)form_parse_urlencoded(&rq.query, qs, strlen(qs), FIELDS_MAX, 4096) : FORM_OK;
 	int status;
 	if (qerr != FORM_OK || !utf8_valid(rq.path, strlen(rq.path))) {
 		/* Malformed query strings and paths are answered 400 whatever the page. */
@@ -187,27 +187,28 @@ static void *S_worker(void *arg)
 
 static void S_usage(FILE *f)
 {
-	fputs("usage: okpay-portal [options]\n"
-	      "The OKpay account portal, a FastCGI responder behind nginx.\n\n"
-	      "  --db PATH         SQLite database, created and migrated at start\n"
-	      "                    ($OKPAY_DB, default var/okpay.db)\n"
-	      "  --socket PATH     FastCGI Unix socket ($OKPAY_SOCKET, default var/run/okpay.sock)\n"
-	      "  --theme DIR       templates and assets ($OKPAY_THEME, default theme)\n"
-	      "  --content DIR     ui.conf with the UI strings ($OKPAY_CONTENT, default content)\n"
-	      "  --mail-dir DIR    write outgoing mail as .eml files here\n"
-	      "                    ($OKPAY_MAIL_DIR, default var/mail)\n"
-	      "  --sendmail CMD    deliver through a sendmail-compatible command instead\n"
-	      "                    ($OKPAY_SENDMAIL)\n"
-	      "  --base-url URL    public address for links in mail ($OKPAY_BASE_URL,\n"
-	      "                    default http://127.0.0.1:8080)\n"
-	      "  --key PATH        server key, created with mode 0600 if missing\n"
-	      "                    ($OKPAY_KEY, default var/secret.key)\n"
-	      "  --log PATH        request log ($OKPAY_LOG, default var/log/portal.log)\n"
-	      "  --workers N       request threads ($OKPAY_WORKERS, default 4)\n"
-	      "  --dev             dev mode: /_dev/mail, cookies without Secure on plain HTTP\n"
-	      "                    ($OKPAY_DEV=1)\n"
-	      "  --help            this text\n",
-	      f);
+	fputs(
+	    "usage: okpay-portal [options]\n"
+	    "The OKpay account portal, a FastCGI responder behind nginx.\n\n"
+	    "  --db PATH         SQLite database, created and migrated at start\n"
+	    "                    ($OKPAY_DB, default var/okpay.db)\n"
+	    "  --socket PATH     FastCGI Unix socket ($OKPAY_SOCKET, default var/run/okpay.sock)\n"
+	    "  --theme DIR       templates and assets ($OKPAY_THEME, default theme)\n"
+	    "  --content DIR     ui.conf with the UI strings ($OKPAY_CONTENT, default content)\n"
+	    "  --mail-dir DIR    write outgoing mail as .eml files here\n"
+	    "                    ($OKPAY_MAIL_DIR, default var/mail)\n"
+	    "  --sendmail CMD    deliver through a sendmail-compatible command instead\n"
+	    "                    ($OKPAY_SENDMAIL)\n"
+	    "  --base-url URL    public address for links in mail ($OKPAY_BASE_URL,\n"
+	    "                    default http://127.0.0.1:8080)\n"
+	    "  --key PATH        server key, created with mode 0600 if missing\n"
+	    "                    ($OKPAY_KEY, default var/secret.key)\n"
+	    "  --log PATH        request log ($OKPAY_LOG, default var/log/portal.log)\n"
+	    "  --workers N       request threads ($OKPAY_WORKERS, default 4)\n"
+	    "  --dev             dev mode: /_dev/mail, cookies without Secure on plain HTTP\n"
+	    "                    ($OKPAY_DEV=1)\n"
+	    "  --help            this text\n",
+	    f);
 }
 
 static const char *S_opt(const char *env, const char *def)
@@ -227,12 +228,18 @@ static void S_stop(int sig)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},      {"socket", required_argument, NULL, 's'},
-	    {"theme", required_argument, NULL, 't'},   {"content", required_argument, NULL, 'c'},
-	    {"mail-dir", required_argument, NULL, 'm'}, {"sendmail", required_argument, NULL, 'S'},
-	    {"base-url", required_argument, NULL, 'b'}, {"key", required_argument, NULL, 'k'},
-	    {"log", required_argument, NULL, 'l'},     {"workers", required_argument, NULL, 'w'},
-	    {"dev", no_argument, NULL, 'D'},           {"help", no_argument, NULL, 'h'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"theme", required_argument, NULL, 't'},
+	    {"content", required_argument, NULL, 'c'},
+	    {"mail-dir", required_argument, NULL, 'm'},
+	    {"sendmail", required_argument, NULL, 'S'},
+	    {"base-url", required_argument, NULL, 'b'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"log", required_argument, NULL, 'l'},
+	    {"workers", required_argument, NULL, 'w'},
+	    {"dev", no_argument, NULL, 'D'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct config *c = &app.cfg;
@@ -253,19 +260,45 @@ int main(int argc, char **argv)
 	c->dev = strcmp(S_opt("OKPAY_DEV", "0"), "1") == 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'd': c->db_path = optarg; break;
-		case 's': c->socket_path = optarg; break;
-		case 't': c->theme_dir = optarg; break;
-		case 'c': c->content_dir = optarg; break;
-		case 'm': c->mail_dir = optarg; break;
-		case 'S': c->sendmail = optarg; break;
-		case 'b': c->base_url = optarg; break;
-		case 'k': c->key_path = optarg; break;
-		case 'l': c->log_path = optarg; break;
-		case 'w': c->workers = atoi(optarg); break;
-		case 'D': c->dev = 1; break;
-		case 'h': S_usage(stdout); return 0;
-		default: S_usage(stderr); return 2;
+		case 'd':
+			c->db_path = optarg;
+			break;
+		case 's':
+			c->socket_path = optarg;
+			break;
+		case 't':
+			c->theme_dir = optarg;
+			break;
+		case 'c':
+			c->content_dir = optarg;
+			break;
+		case 'm':
+			c->mail_dir = optarg;
+			break;
+		case 'S':
+			c->sendmail = optarg;
+			break;
+		case 'b':
+			c->base_url = optarg;
+			break;
+		case 'k':
+			c->key_path = optarg;
+			break;
+		case 'l':
+			c->log_path = optarg;
+			break;
+		case 'w':
+			c->workers = atoi(optarg);
+			break;
+		case 'D':
+			c->dev = 1;
+			break;
+		case 'h':
+			S_usage(stdout);
+			return 0;
+		default:
+			S_usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc) {
@@ -277,9 +310,8 @@ int main(int argc, char **argv)
 	if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0)
 		die("--base-url must start with http:// or https://");
 	/* Plain-HTTP cookies only for dev mode on a loopback address. */
-	app.secure_cookies =
-	    !(c->dev && (strncmp(c->base_url, "http://127.", 11) == 0 ||
-	                 strncmp(c->base_url, "http://localhost", 16) == 0));
+	app.secure_cookies = !(c->dev && (strncmp(c->base_url, "http://127.", 11) == 0 ||
+	                                  strncmp(c->base_url, "http://localhost", 16) == 0));
 
 	if (auth_init() < 0)
 		die("libsodium failed to initialise");

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#define FROM "OKpay <no-reply@okpay.example>"
-#define LEASE 300         /* seconds a claimed mail is left to its deliverer */
+#define FROM             "OKpay <no-reply@okpay.example>"
+#define LEASE            300 /* seconds a claimed mail is left to its deliverer */
 #define SENDMAIL_TIMEOUT 30000
 
 static const char *S_t(const struct http_req *rq, enum locale l, const char *key)
@@ -49,11 +49,15 @@ static void S_link(struct compose *c, const char *label, const char *url)
 	buf_adds(&c->html, "</a></p>\n");
 }
 
-static int S_queue(struct http_req *rq, const struct db_user *u, enum locale l,
-                   const char *subject, struct compose *c)
+static int S_queue(struct http_req *rq, const struct db_user *u, enum locale l, const char *subject,
+                   struct compose *c)
 {
 	struct buf hello = BUF_INIT;
-	buf_addf(&hello, "%s %s,", S_t(rq, l, "mail_hello"), u->name);
+	/* "李伟，你好：" but "Hello Li Wei,": the greeting's word order differs by language. */
+	if (l == LOCALE_ZH)
+		buf_addf(&hello, "%s，%s：", u->name, S_t(rq, l, "mail_hello"));
+	else
+		buf_addf(&hello, "%s %s,", S_t(rq, l, "mail_hello"), u->name);
 	/* The greeting goes first: prepend it to both parts. */
 	struct compose full = {BUF_INIT, BUF_INIT};
 	buf_adds(&full.html, "<!DOCTYPE html><html><body>\n");
@@ -62,7 +66,8 @@ static int S_queue(struct http_req *rq, const struct db_user *u, enum locale l,
 	buf_add(&full.html, c->html.ptr, c->html.len);
 	S_para(&full, S_t(rq, l, "mail_signature"));
 	buf_adds(&full.html, "</body></html>\n");
-	int rc = db_mail_add(rq->db, u->email, subject, full.text.ptr, full.html.ptr, rq->now, NULL);
+	int rc =
+	    db_mail_add(rq->db, u->email, subject, full.text.ptr, full.html.ptr, rq->now, NULL);
 	buf_release(&hello);
 	buf_release(&full.text);
 	buf_release(&full.html);
@@ -119,18 +124,22 @@ static int S_deliver(struct app *app, struct db *db)
 	    .message_id = m.message_id,
 	    .date = m.created_at,
 	};
-	int ok = app->cfg.sendmail ? mail_deliver_sendmail(app->cfg.sendmail, &msg, SENDMAIL_TIMEOUT)
-	                           : mail_deliver_dir(app->cfg.mail_dir, &msg);
+	int ok = app->cfg.sendmail
+	             ? mail_deliver_sendmail(app->cfg.sendmail, &msg, SENDMAIL_TIMEOUT)
+	             : mail_deliver_dir(app->cfg.mail_dir, &msg);
 	if (ok == 0) {
 		db_mail_sent(db, m.id, (long long)time(NULL));
 	} else {
+		/* A message mail_format refuses will never go out: park it instead of retrying. */
+		int permanent = errno == EINVAL;
 		char why[160];
-		snprintf(why, sizeof(why), "delivery failed: %s",
-		         app->cfg.sendmail ? "sendmail command failed" : strerror(errno));
-		long delay = mail_retry_delay(m.message_id, m.attempts + 1);
+		snprintf(why, sizeof(why), "%s: %s",
+		         permanent ? "undeliverable" : "delivery failed", strerror(errno));
+		long delay =
+		    permanent ? 100L * 365 * 86400 : mail_retry_delay(m.message_id, m.attempts + 1);
 		db_mail_failed(db, m.id, why, now + delay);
-		fprintf(stderr, "okpay-portal: mail %lld to outbox retry in %ld s: %s\n", m.id, delay,
-		        why);
+		fprintf(stderr, "okpay-portal: mail %lld: %s%s\n", m.id, why,
+		        permanent ? " (not retried)" : "");
 	}
 	db_mail_release(&m);
 	return 1;

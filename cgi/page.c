@@ -87,6 +87,17 @@ int page_render(struct http_req *rq, struct http_resp *rs, int status, const cha
 	    .switch_path = other.ptr,
 	};
 	struct tv *layout = theme_layout(th, l, &p);
+	if (rq->has_session) {
+		/* The header offers "Log out" on every portal page of a signed-in visitor. */
+		char csrf[64];
+		struct buf logout = BUF_INIT;
+		session_csrf_token(rq, csrf);
+		buf_addf(&logout, "/%s/account/logout", locale_info[l].code);
+		tv_set_bool(layout, "signed_in", 1);
+		tv_set_str(layout, "csrf", csrf);
+		tv_set_strn(layout, "logout_url", logout.ptr, logout.len);
+		buf_release(&logout);
+	}
 	buf_reset(&rs->body);
 	if (theme_render(th, layout, tmpl, data, &rs->body, &err) < 0) {
 		fprintf(stderr, "okpay-portal: %s", err.ptr);
@@ -95,8 +106,9 @@ int page_render(struct http_req *rq, struct http_resp *rs, int status, const cha
 		status = 500;
 	}
 	rs->status = status;
-	http_header(rs, "Content-Type", status == 500 && err.len ? "text/plain; charset=utf-8"
-	                                                         : "text/html; charset=utf-8");
+	http_header(rs, "Content-Type",
+	            status == 500 && err.len ? "text/plain; charset=utf-8"
+	                                     : "text/html; charset=utf-8");
 	tv_free(layout);
 	tv_free(data);
 	buf_release(&other);

@@ -15,20 +15,23 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{"/account/", h_overview, NULL},
-	{"/account/register", h_register_form, h_register},
-	{"/account/register/sent", h_register_sent, NULL},
-	{"/account/verify", h_verify_page, h_verify},
-	{"/account/verify/done", h_verify_done, NULL},
-	{"/account/verify/resend", h_resend_form, h_resend},
-	{"/account/verify/sent", h_resend_sent, NULL},
-	{"/account/login", h_login_form, h_login},
-	{"/account/logout", NULL, h_logout},
+    {"/account/", h_overview, NULL},
+    {"/account/register", h_register_form, h_register},
+    {"/account/register/sent", h_register_sent, NULL},
+    {"/account/verify", h_verify_page, h_verify},
+    {"/account/verify/done", h_verify_done, NULL},
+    {"/account/verify/resend", h_resend_form, h_resend},
+    {"/account/verify/sent", h_resend_sent, NULL},
+    {"/account/login", h_login_form, h_login},
+    {"/account/logout", NULL, h_logout},
 };
 
 static int S_method_not_allowed(struct http_req *rq, struct http_resp *rs, const struct route *r)
 {
-	http_header(rs, "Allow", r->get && r->post ? "GET, HEAD, POST" : r->get ? "GET, HEAD" : "POST");
+	http_header(rs, "Allow",
+	            r->get && r->post ? "GET, HEAD, POST"
+	            : r->get          ? "GET, HEAD"
+	                              : "POST");
 	return page_error(rq, rs, 405);
 }
 

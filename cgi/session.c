@@ -19,8 +19,8 @@ const char *session_pre_cookie_name(const struct http_req *rq)
 	return rq->app->secure_cookies ? "__Host-okpay_pre" : "okpay_pre";
 }
 
-static void S_cookie(struct http_req *rq, struct http_resp *rs, const char *name,
-                     const char *value, long max_age)
+static void S_cookie(struct http_req *rq, struct http_resp *rs, const char *name, const char *value,
+                     long max_age)
 {
 	struct buf c = BUF_INIT;
 	buf_addf(&c, "%s=%s; Path=/; HttpOnly; SameSite=Lax", name, value);
@@ -128,7 +128,8 @@ int session_csrf_ok(const struct http_req *rq)
 		char expect[300];
 		snprintf(expect, sizeof(expect), "%s://%s", rq->https ? "https" : "http",
 		         rq->host ? rq->host : "");
-		if (strcmp(rq->origin, expect) != 0 && strcmp(rq->origin, rq->app->cfg.base_url) != 0)
+		if (strcmp(rq->origin, expect) != 0 &&
+		    strcmp(rq->origin, rq->app->cfg.base_url) != 0)
 			return 0;
 	}
 	const char *token = form_get(&rq->form, "csrf");

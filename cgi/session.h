@@ -4,7 +4,7 @@
 
 #include "http.h"
 
-#define SESSION_IDLE (30 * 60)      /* seconds without a request before a session ends */
+#define SESSION_IDLE     (30 * 60)   /* seconds without a request before a session ends */
 #define SESSION_ABSOLUTE (12 * 3600) /* seconds after login when it ends regardless */
 
 /**
@@ -12,7 +12,8 @@
  * and rq->user. Returns 0, or -1 on a database error.
  */
 int session_load(struct http_req *rq);
-/** Start a new session for user_id (after login) and set its cookie; drops the pre-session cookie. */
+/** Start a new session for user_id (after login) and set its cookie; drops the pre-session cookie.
+ */
 int session_start(struct http_req *rq, struct http_resp *rs, long long user_id);
 /** End the request's session server-side and clear its cookie. */
 int session_end(struct http_req *rq, struct http_resp *rs);

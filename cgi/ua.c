@@ -8,15 +8,17 @@ void ua_summary(struct buf *out, const char *ua)
 {
 	static const struct {
 		const char *needle, *name;
-	} browsers[] = {
-	    {"MicroMessenger", "WeChat"}, {"Edg/", "Edge"},       {"OPR/", "Opera"},
-	    {"Firefox/", "Firefox"},      {"CriOS", "Chrome"},    {"Chrome/", "Chrome"},
-	    {"Chromium/", "Chromium"},    {"Safari/", "Safari"},  {"curl/", "curl"},
-	}, systems[] = {
-	    {"iPhone", "iPhone"},   {"iPad", "iPad"},        {"Android", "Android"},
-	    {"Windows", "Windows"}, {"Mac OS X", "macOS"},   {"CrOS", "ChromeOS"},
-	    {"Linux", "Linux"},
-	};
+	} browsers[] =
+	    {
+	        {"MicroMessenger", "WeChat"}, {"Edg/", "Edge"},      {"OPR/", "Opera"},
+	        {"Firefox/", "Firefox"},      {"CriOS", "Chrome"},   {"Chrome/", "Chrome"},
+	        {"Chromium/", "Chromium"},    {"Safari/", "Safari"}, {"curl/", "curl"},
+	    },
+	  systems[] = {
+	      {"iPhone", "iPhone"},   {"iPad", "iPad"},      {"Android", "Android"},
+	      {"Windows", "Windows"}, {"Mac OS X", "macOS"}, {"CrOS", "ChromeOS"},
+	      {"Linux", "Linux"},
+	  };
 	const char *b = NULL, *s = NULL;
 	if (!ua)
 		ua = "";

@@ -4,7 +4,8 @@
 
 struct buf;
 
-/** Append e.g. "Chrome on Windows", "Safari on iPhone", "WeChat on Android", or "Unknown device". */
+/** Append e.g. "Chrome on Windows", "Safari on iPhone", "WeChat on Android", or "Unknown device".
+ */
 void ua_summary(struct buf *out, const char *user_agent);
 
 #endif

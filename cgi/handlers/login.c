@@ -90,7 +90,8 @@ out:
 int h_logout(struct http_req *rq, struct http_resp *rs)
 {
 	if (rq->has_session)
-		db_event_add(rq->db, rq->user.id, "logout", rq->remote_addr, rq->user_agent, rq->now);
+		db_event_add(rq->db, rq->user.id, "logout", rq->remote_addr, rq->user_agent,
+		             rq->now);
 	if (session_end(rq, rs) < 0)
 		return handler_unavailable(rq, rs, "session end");
 	return handler_see_other(rq, rs, "/account/login?bye=1");

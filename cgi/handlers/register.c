@@ -114,12 +114,15 @@ int h_register(struct http_req *rq, struct http_resp *rs)
 			goto out;
 		}
 	} else if (rc == 0) {
-		struct db_user u = {.id = id, .email = email.ptr, .name = name.ptr,
+		struct db_user u = {.id = id,
+		                    .email = email.ptr,
+		                    .name = name.ptr,
 		                    .locale = (char *)locale_info[rq->locale].code};
 		auth_token_new(token, token_hash);
 		if (db_token_replace(rq->db, id, "verify", token_hash, rq->now,
 		                     rq->now + VERIFY_TTL) < 0 ||
-		    db_event_add(rq->db, id, "registered", rq->remote_addr, rq->user_agent, rq->now) < 0 ||
+		    db_event_add(rq->db, id, "registered", rq->remote_addr, rq->user_agent,
+		                 rq->now) < 0 ||
 		    outbox_verify(rq, &u, token) < 0) {
 			status = handler_unavailable(rq, rs, "register");
 			goto out;

@@ -10,11 +10,11 @@
 
 #include <string.h>
 
-#define VERIFY_TTL (24 * 3600)
-#define RESEND_BURST 5.0          /* per client address */
-#define RESEND_RATE (5.0 / 3600)  /* tokens per second: 5 an hour */
-#define RESEND_ADDR_BURST 3.0     /* per account email */
-#define RESEND_ADDR_RATE (3.0 / 3600)
+#define VERIFY_TTL        (24 * 3600)
+#define RESEND_BURST      5.0          /* per client address */
+#define RESEND_RATE       (5.0 / 3600) /* tokens per second: 5 an hour */
+#define RESEND_ADDR_BURST 3.0          /* per account email */
+#define RESEND_ADDR_RATE  (3.0 / 3600)
 
 enum token_state { TOKEN_OK, TOKEN_FORGED, TOKEN_EXPIRED, TOKEN_USED, TOKEN_ERROR };
 
@@ -77,8 +77,10 @@ int h_verify(struct http_req *rq, struct http_resp *rs)
 		db_rollback(rq->db);
 		return S_invalid(rq, rs, st);
 	}
-	if (db_token_use(rq->db, hash, rq->now) != 1 || db_user_set_verified(rq->db, uid, rq->now) < 0 ||
-	    db_event_add(rq->db, uid, "email_verified", rq->remote_addr, rq->user_agent, rq->now) < 0)
+	if (db_token_use(rq->db, hash, rq->now) != 1 ||
+	    db_user_set_verified(rq->db, uid, rq->now) < 0 ||
+	    db_event_add(rq->db, uid, "email_verified", rq->remote_addr, rq->user_agent, rq->now) <
+	        0)
 		return handler_unavailable(rq, rs, "verify");
 	if (db_commit(rq->db) < 0)
 		return handler_unavailable(rq, rs, "commit");

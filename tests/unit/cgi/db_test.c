@@ -1,0 +1,203 @@
+/* db_test.c - migrations, uniqueness, tokens, the outbox lease and rate limits. */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "db.h"
+
+static char path[64];
+static struct db *db;
+static struct buf err;
+
+static void S_fresh(void)
+{
+	strcpy(path, "/tmp/okpay-dbtest-XXXXXX");
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	close(fd);
+	unlink(path);
+	buf_init(&err);
+}
+
+static void S_setup(void)
+{
+	S_fresh();
+	db = db_open(path, &err);
+	cr_assert_not_null(db, "%s", err.ptr);
+}
+
+static void S_teardown(void)
+{
+	db_close(db);
+	db = NULL;
+	char side[80];
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	buf_release(&err);
+}
+
+/* Run SQL directly with the sqlite3 API, as an older program or an operator would. */
+static void S_sql(const char *sql)
+{
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+}
+
+TestSuite(db, .init = S_setup, .fini = S_teardown);
+
+Test(db, migrates_a_new_database_to_the_latest_version)
+{
+	cr_assert_eq(db_version(db), 1);
+}
+
+Test(db, reopening_keeps_data_and_version)
+{
+	long long id;
+	cr_assert_eq(db_user_insert(db, "a@example.com", "A", "h", "zh", 1, &id), 0);
+	db_close(db);
+	db = db_open(path, &err);
+	cr_assert_not_null(db, "%s", err.ptr);
+	cr_assert_eq(db_version(db), 1);
+	struct db_user u = {0};
+	cr_assert_eq(db_user_by_id(db, id, &u), 1);
+	cr_assert_str_eq(u.email, "a@example.com");
+	db_user_release(&u);
+}
+
+Test(db, migrates_an_old_schema_database)
+{
+	/* A database from before the first migration: version 0 with an unrelated table. */
+	db_close(db);
+	db = NULL;
+	unlink(path);
+	S_sql("CREATE TABLE legacy (x INTEGER); INSERT INTO legacy VALUES (42);");
+	db = db_open(path, &err);
+	cr_assert_not_null(db, "%s", err.ptr);
+	cr_assert_eq(db_version(db), 1);
+	long long id;
+	cr_assert_eq(db_user_insert(db, "b@example.com", "B", "h", "en", 1, &id), 0);
+}
+
+Test(db, refuses_a_database_newer_than_the_program)
+{
+	db_close(db);
+	db = NULL;
+	S_sql("PRAGMA user_version = 99;");
+	struct db *d = db_open(path, &err);
+	cr_assert_null(d);
+	cr_assert(strstr(err.ptr, "newer") != NULL, "%s", err.ptr);
+}
+
+Test(db, email_is_unique_ignoring_case)
+{
+	long long id;
+	cr_assert_eq(db_user_insert(db, "Li.Wei@example.com", "Li", "h", "zh", 1, &id), 0);
+	cr_assert_eq(db_user_insert(db, "li.wei@EXAMPLE.com", "Li", "h", "zh", 1, &id), 1);
+	struct db_user u = {0};
+	cr_assert_eq(db_user_by_email(db, "LI.WEI@example.com", &u), 1);
+	cr_assert_str_eq(u.email, "Li.Wei@example.com", "the address is kept as typed");
+	db_user_release(&u);
+}
+
+Test(db, a_new_token_replaces_the_old_one)
+{
+	long long id, uid, exp;
+	int used;
+	unsigned char t1[32] = {1}, t2[32] = {2};
+	cr_assert_eq(db_user_insert(db, "c@example.com", "C", "h", "zh", 1, &id), 0);
+	cr_assert_eq(db_token_replace(db, id, "verify", t1, 10, 100), 0);
+	cr_assert_eq(db_token_find(db, "verify", t1, &uid, &exp, &used), 1);
+	cr_assert_eq(uid, id);
+	cr_assert_eq(exp, 100);
+	cr_assert_eq(db_token_replace(db, id, "verify", t2, 20, 200), 0);
+	cr_assert_eq(db_token_find(db, "verify", t1, &uid, &exp, &used), 0);
+	cr_assert_eq(used, 1, "the replaced token counts as used");
+	cr_assert_eq(db_token_find(db, "verify", t2, &uid, &exp, &used), 1);
+}
+
+Test(db, a_token_is_used_once)
+{
+	long long id, uid, exp;
+	int used;
+	unsigned char t[32] = {7};
+	cr_assert_eq(db_user_insert(db, "d@example.com", "D", "h", "zh", 1, &id), 0);
+	cr_assert_eq(db_token_replace(db, id, "verify", t, 10, 100), 0);
+	cr_assert_eq(db_token_use(db, t, 11), 1);
+	cr_assert_eq(db_token_use(db, t, 12), 0, "a second use loses");
+	cr_assert_eq(db_token_find(db, "verify", t, &uid, &exp, &used), 0);
+	cr_assert_eq(used, 1);
+}
+
+Test(db, a_token_of_another_purpose_is_not_found)
+{
+	long long id, uid, exp;
+	int used;
+	unsigned char t[32] = {9};
+	cr_assert_eq(db_user_insert(db, "e@example.com", "E", "h", "zh", 1, &id), 0);
+	cr_assert_eq(db_token_replace(db, id, "verify", t, 10, 100), 0);
+	cr_assert_eq(db_token_find(db, "reset", t, &uid, &exp, &used), 0);
+	cr_assert_eq(used, 0);
+}
+
+Test(db, a_claimed_mail_is_not_due_again_until_its_lease_ends)
+{
+	struct db_mail m = {0};
+	long long id;
+	cr_assert_eq(db_mail_add(db, "x@example.com", "S", "text", NULL, 100, &id), 0);
+	cr_assert_eq(db_mail_claim(db, 100, 400, &m), 1);
+	cr_assert_eq(m.id, id);
+	cr_assert(strstr(m.message_id, "@okpay.example>") != NULL);
+	db_mail_release(&m);
+	cr_assert_eq(db_mail_claim(db, 200, 500, &m), 0, "leased to its first deliverer");
+	cr_assert_eq(db_mail_claim(db, 400, 700, &m), 1, "due again after the lease: never lost");
+	cr_assert_eq(db_mail_sent(db, m.id, 401), 0);
+	db_mail_release(&m);
+	cr_assert_eq(db_mail_claim(db, 10000, 10300, &m), 0, "sent mail is never due again");
+}
+
+Test(db, a_failed_mail_waits_for_its_retry_time)
+{
+	struct db_mail m = {0};
+	cr_assert_eq(db_mail_add(db, "x@example.com", "S", "text", "<p>html</p>", 100, NULL), 0);
+	cr_assert_eq(db_mail_claim(db, 100, 400, &m), 1);
+	cr_assert_eq(db_mail_failed(db, m.id, "smtp down", 160), 0);
+	db_mail_release(&m);
+	cr_assert_eq(db_mail_claim(db, 150, 450, &m), 0);
+	cr_assert_eq(db_mail_claim(db, 160, 460, &m), 1);
+	cr_assert_eq(m.attempts, 1);
+	cr_assert_str_eq(m.last_error, "smtp down");
+	db_mail_release(&m);
+}
+
+Test(db, rate_limit_allows_a_burst_then_refills)
+{
+	long retry = 0;
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(db_rate_take(db, "k", 3, 1.0 / 60, 1000, &retry), 1, "take %d", i);
+	cr_assert_eq(db_rate_take(db, "k", 3, 1.0 / 60, 1000, &retry), 0);
+	cr_assert(retry > 0 && retry <= 60, "retry after %ld", retry);
+	cr_assert_eq(db_rate_take(db, "other", 3, 1.0 / 60, 1000, &retry), 1, "keys are separate");
+	cr_assert_eq(db_rate_take(db, "k", 3, 1.0 / 60, 1000 + 61000, &retry), 1, "refilled");
+}
+
+Test(db, sessions_end_and_stay_ended)
+{
+	long long id;
+	struct db_session s;
+	unsigned char h[32] = {3};
+	cr_assert_eq(db_user_insert(db, "f@example.com", "F", "h", "zh", 1, &id), 0);
+	cr_assert_eq(db_session_insert(db, h, id, 100, "127.0.0.1", "curl/8"), 0);
+	cr_assert_eq(db_session_find(db, h, &s), 1);
+	cr_assert_eq(s.user_id, id);
+	cr_assert_eq(db_session_end(db, s.id, 200), 0);
+	cr_assert_eq(db_session_find(db, h, &s), 0);
+}
