@@ -41,7 +41,7 @@ static const char *S_env(FCGX_Request *r, const char *name)
 
 /*
  * Read the body up to HTTP_BODY_MAX and parse it. Returns FORM_OK and friends, -1 for a POST
- * that is not urlencoded, -2 for one that is too large.
+ * that is not urlencoded, -2 for one that is too large, -3 for one cut short.
  */
 static int S_read_body(FCGX_Request *r, struct http_req *rq)
 {
@@ -64,7 +64,10 @@ static int S_read_body(FCGX_Request *r, struct http_req *rq)
 		body.len += (size_t)got;
 		body.ptr[body.len] = '\0';
 	}
-	int rc = form_parse_urlencoded(&rq->form, body.ptr, body.len, FIELDS_MAX, HTTP_BODY_MAX);
+	/* A body shorter than announced was cut off: answer 400 rather than act on part of it. */
+	int rc = body.len < (size_t)len ? -3
+	                                : (int)form_parse_urlencoded(&rq->form, body.ptr, body.len,
+	                                                             FIELDS_MAX, HTTP_BODY_MAX);
 	buf_release(&body);
 	return rc;
 }

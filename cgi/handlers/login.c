@@ -69,6 +69,11 @@ int h_login(struct http_req *rq, struct http_resp *rs)
 		if (auth_password_hash(hash, pw, pwlen) == 0)
 			db_user_set_password(rq->db, u.id, hash);
 	}
+	/* A new session at every login: whatever session this browser had ends here. */
+	if (rq->has_session && db_session_end(rq->db, rq->session.id, rq->now) < 0) {
+		status = handler_unavailable(rq, rs, "session end");
+		goto out;
+	}
 	if (session_start(rq, rs, u.id) < 0 ||
 	    db_event_add(rq->db, u.id, "login", rq->remote_addr, rq->user_agent, rq->now) < 0) {
 		status = handler_unavailable(rq, rs, "session start");
