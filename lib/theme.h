@@ -11,8 +11,9 @@ struct tv;
 struct theme {
 	struct tmpl_set *tmpl; /* the templates of theme/templates */
 	struct i18n ui;        /* content/ui.conf */
-	char *css, *js, *icons, *favicon; /* content-hashed asset URLs: "/assets/site.1a2b3c4d.css" */
-	const char *base_url;  /* "https://help.okpay.example", no trailing slash; borrowed */
+	/* Content-hashed asset URLs, such as "/assets/site.1a2b3c4d.css": */
+	char *css, *js, *icons, *favicon;
+	const char *base_url; /* "https://help.okpay.example", no trailing slash; borrowed */
 };
 
 /**
