@@ -124,7 +124,14 @@ int session_csrf_ok(const struct http_req *rq)
 	if (rq->sec_fetch_site && strcmp(rq->sec_fetch_site, "same-origin") != 0 &&
 	    strcmp(rq->sec_fetch_site, "none") != 0)
 		return 0;
-	if (rq->origin) {
+	/*
+	 * Pages that carry tokens send Referrer-Policy: no-referrer, under which browsers post
+	 * "Origin: null"; Sec-Fetch-Site, which pages cannot forge, then vouches for the origin.
+	 */
+	int null_origin = rq->origin && strcmp(rq->origin, "null") == 0;
+	if (null_origin && !(rq->sec_fetch_site && strcmp(rq->sec_fetch_site, "same-origin") == 0))
+		return 0;
+	if (rq->origin && !null_origin) {
 		char expect[300];
 		snprintf(expect, sizeof(expect), "%s://%s", rq->https ? "https" : "http",
 		         rq->host ? rq->host : "");
