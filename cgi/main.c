@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -52,7 +53,7 @@ static int S_read_body(FCGX_Request *r, struct http_req *rq)
 	if (len < 0 || len > HTTP_BODY_MAX)
 		return -2;
 	const char *ct = rq->content_type ? rq->content_type : "";
-	if (strncmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
+	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
 	    (ct[33] != '\0' && ct[33] != ';'))
 		return -1;
 	struct buf body = BUF_INIT;
@@ -81,12 +82,22 @@ static void S_log(const struct http_req *rq, int status, double ms)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	/* The path only: query strings carry tokens and never reach the log. */
+	/*
+	 * The path only: query strings carry tokens and never reach the log. nginx hands over the
+	 * decoded path, so bytes that could forge a line or confuse a reader are escaped again.
+	 */
+	struct buf path = BUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)rq->path; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '%')
+			buf_addf(&path, "%%%02X", *p);
+		else
+			buf_addc(&path, (char)*p);
 	pthread_mutex_lock(&app.log_lock);
-	fprintf(app.log, "%s %s %s %s %d %.1fms\n", when, rq->remote_addr, rq->method, rq->path,
+	fprintf(app.log, "%s %s %s %s %d %.1fms\n", when, rq->remote_addr, rq->method, path.ptr,
 	        status, ms);
 	fflush(app.log);
 	pthread_mutex_unlock(&app.log_lock);
+	buf_release(&path);
 }
 
 static void S_serve(FCGX_Request *r, struct db *db)

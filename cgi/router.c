@@ -83,7 +83,7 @@ int router_dispatch(struct http_req *rq, struct http_resp *rs, int body_error)
 		return r->get(rq, rs);
 
 	if (body_error == -1) {
-		http_header(rs, "Accept", "application/x-www-form-urlencoded");
+		http_header(rs, "Accept-Post", "application/x-www-form-urlencoded");
 		return page_error(rq, rs, 415);
 	}
 	if (body_error == -2)

@@ -8,9 +8,12 @@
 #include "session.h"
 #include "tv.h"
 
+#include <stdio.h>
 #include <string.h>
 
-#define VERIFY_TTL (24 * 3600)
+#define VERIFY_TTL    (24 * 3600)
+#define ATTEMPT_BURST 3.0          /* "someone tried to register" mails per account ... */
+#define ATTEMPT_RATE  (3.0 / 3600) /* ... refilled at 3 an hour */
 
 static int S_form(struct http_req *rq, struct http_resp *rs, int status, struct tv *d)
 {
@@ -108,8 +111,17 @@ int h_register(struct http_req *rq, struct http_resp *rs)
 	                        rq->now, &id);
 	if (rc == 1) {
 		/* Same answer as for a new address; the owner learns about the attempt by mail. */
-		if (db_user_by_email(rq->db, email.ptr, &existing) != 1 ||
-		    outbox_register_attempt(rq, &existing) < 0) {
+		long retry;
+		char key[64];
+		if (db_user_by_email(rq->db, email.ptr, &existing) != 1) {
+			status = handler_unavailable(rq, rs, "register attempt");
+			goto out;
+		}
+		/* At most a few such notices an hour, so nobody can flood an owner's inbox. */
+		snprintf(key, sizeof(key), "attempt-mail:%lld", existing.id);
+		int mail = db_rate_take(rq->db, key, ATTEMPT_BURST, ATTEMPT_RATE, rq->now * 1000LL,
+		                        &retry);
+		if (mail < 0 || (mail == 1 && outbox_register_attempt(rq, &existing) < 0)) {
 			status = handler_unavailable(rq, rs, "register attempt");
 			goto out;
 		}

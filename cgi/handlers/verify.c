@@ -159,6 +159,10 @@ int h_resend(struct http_req *rq, struct http_resp *rs)
 	}
 	struct db_user u = {0};
 	int status = 0;
+	/* Accounts are found case-insensitively; so is the limit that protects them. */
+	for (char *c = email.ptr; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
 	rc = S_rate(rq, "resend-addr", email.ptr, RESEND_ADDR_BURST, RESEND_ADDR_RATE, &retry);
 	if (rc < 0)
 		status = handler_unavailable(rq, rs, "rate limit");
