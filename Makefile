@@ -41,7 +41,7 @@ PORTAL   := $(BUILD)/bin/okpay-portal
 UNIT_BIN := $(BUILD)/bin/unit-tests
 
 .PHONY: all site watch run test test-unit test-asan test-integration test-e2e bench bench-site \
-	clean deps deps-test deps-bench format check-format
+	bench-portal clean deps deps-test deps-bench format check-format
 
 all: deps $(SITE_GEN) $(PORTAL)
 
@@ -58,6 +58,12 @@ CORPUS := $(BUILD)/bin/corpus
 $(CORPUS): $(BUILD)/obj/bench/corpus.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(LDFLAGS)
+
+TRIVIAL_FCGI := $(BUILD)/bin/trivial-fcgi
+
+$(TRIVIAL_FCGI): $(BUILD)/obj/bench/trivial-fcgi.o
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(LDFLAGS) -lfcgi
 
 $(PORTAL): $(BUILD)/obj/cgi/main.o $(CGI_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -135,10 +141,16 @@ test-e2e: $(SITE_GEN) $(PORTAL)
 
 # --- benchmarks ----------------------------------------------------------------------------
 
-bench: bench-site
+# One after the other, also under make -j: both measure a machine that is otherwise idle.
+bench:
+	$(MAKE) --no-print-directory bench-site
+	$(MAKE) --no-print-directory bench-portal
 
 bench-site: deps-bench $(SITE_GEN) $(CORPUS)
 	bench/site.sh $(SITE_GEN) $(CORPUS)
+
+bench-portal: deps-bench $(PORTAL) $(TRIVIAL_FCGI)
+	bench/portal.sh $(PORTAL) $(TRIVIAL_FCGI)
 
 # --- housekeeping --------------------------------------------------------------------------
 
