@@ -20,24 +20,26 @@ struct buf;
 
 /*
  * Argon2id parameters, chosen once for the project. Floor: t=2, m=19 MiB (OWASP ASVS);
- * ceiling: 250 ms per hash. Measured with crypto_pwhash_str on the 2-core build machine,
- * median of 5 hashes (first figure: one hash at a time; second: both cores hashing at once):
+ * ceiling: 250 ms per hash. Measured with crypto_pwhash_str (p=1) on the 2-core build
+ * machine, idle, median of 5 hashes (first figure: one hash at a time; second: two at once,
+ * one per core, as the semaphore allows):
  *
- *   t=2 m=19 MiB   16 ms /  22 ms        t=3 m=19 MiB   21 ms /  24 ms
- *   t=2 m=32 MiB   29 ms /  34 ms        t=3 m=32 MiB   40 ms /  45 ms
- *   t=2 m=46 MiB   46 ms /  49 ms        t=3 m=46 MiB   59 ms /  66 ms
- *   t=2 m=64 MiB   66 ms /  71 ms        t=3 m=64 MiB   91 ms /  93 ms
- *   t=2 m=96 MiB  101 ms / 110 ms        t=3 m=80 MiB  114 ms / 121 ms
- *   t=2 m=128 MiB 143 ms / 154 ms        t=3 m=96 MiB  136 ms / 148 ms
- *   t=4 m=64 MiB  110 ms / 118 ms
+ *   t=2 m=19 MiB    17 ms /  19 ms       t=3 m=19 MiB    22 ms /  30 ms
+ *   t=2 m=32 MiB    31 ms /  33 ms       t=3 m=32 MiB    40 ms /  42 ms
+ *   t=2 m=46 MiB    47 ms /  49 ms       t=3 m=46 MiB    61 ms /  63 ms
+ *   t=2 m=64 MiB    66 ms /  70 ms       t=3 m=64 MiB    88 ms /  90 ms
+ *   t=2 m=96 MiB   105 ms / 108 ms       t=3 m=80 MiB   113 ms / 116 ms
+ *   t=2 m=128 MiB  143 ms / 149 ms       t=3 m=96 MiB   138 ms / 147 ms
+ *   t=4 m=64 MiB   106 ms / 113 ms
  *
- * Chosen: t=3, m=80 MiB, the strongest setting (by memory x passes, and memory first, which
- * costs GPU and ASIC attackers most) that stays near 120 ms even with both cores busy, which
- * leaves about 30 ms under the 150 ms target and half of the 250 ms ceiling for slower
- * hardware. t=2/128 MiB and t=3/96 MiB passed 150 ms when the cores were busy. Memory in use
- * is at most (CPUs x 80 MiB): 160 MiB here.
- * Changing these makes auth_password_needs_rehash say 1 for existing hashes, so users are
- * moved to the new setting at their next login.
+ * Chosen: t=3, m=80 MiB: the strongest setting (an attacker's cost grows with passes x memory
+ * squared, so t=3/80 beats t=4/64 and t=2/96) that stays under 120 ms with both cores hashing,
+ * leaving 30 ms under the 150 ms target and half of the 250 ms ceiling. t=2/128 MiB and
+ * t=3/96 MiB come within a few ms of 150 ms. While other builds and benchmarks loaded the
+ * machine (load average 5), every time here roughly doubled. Memory in use is at most
+ * CPUs x 80 MiB: 160 MiB here.
+ * Changing these makes auth_password_needs_rehash say 1 for existing hashes, so users move to
+ * the new setting at their next login.
  */
 #define AUTH_PWHASH_OPS 3ULL
 #define AUTH_PWHASH_MEM ((size_t)80 * 1024 * 1024)
