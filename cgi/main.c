@@ -28,13 +28,6 @@ static struct app app;
 static int listen_fd = -1;
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void app_mail_wake(struct app *a)
-{
-	pthread_mutex_lock(&a->mail_lock);
-	pthread_cond_signal(&a->mail_cond);
-	pthread_mutex_unlock(&a->mail_lock);
-}
-
 static const char *S_env(FCGX_Request *r, const char *name)
 {
 	return FCGX_GetParam(name, r->envp);

@@ -191,7 +191,7 @@ static void *S_hash_and_verify(void *arg)
 
 Test(auth, hashes_from_more_threads_than_cpus_all_succeed)
 {
-	static char pw[4][16];
+	static char pw[4][32];
 	pthread_t t[4];
 	for (int i = 0; i < 4; i++) {
 		snprintf(pw[i], sizeof pw[i], "password %d", i);
