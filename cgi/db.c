@@ -67,6 +67,14 @@ static const char *migrations[] = {
     " tokens REAL NOT NULL,"
     " updated_ms INTEGER NOT NULL);"
     "PRAGMA user_version = 1;",
+    /* 2: codes and data on tokens (password reset, email change), account locks */
+    "ALTER TABLE tokens ADD COLUMN code_hash BLOB;"
+    "ALTER TABLE tokens ADD COLUMN data TEXT;"
+    "ALTER TABLE tokens ADD COLUMN tries INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN locked_at INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX events_kind ON events(user_id, kind, at);"
+    "CREATE INDEX sessions_live ON sessions(user_id, ended_at, last_seen_at);"
+    "PRAGMA user_version = 2;",
 };
 
 enum stmt {
@@ -97,10 +105,22 @@ enum stmt {
 	ST_MAIL_BY_ID,
 	ST_RATE_GET,
 	ST_RATE_PUT,
+	ST_TOKEN_GET,
+	ST_TOKEN_LATEST,
+	ST_TOKEN_TRY,
+	ST_SESSIONS_OF_USER,
+	ST_SESSION_END_OTHERS,
+	ST_SESSION_END_OWN,
+	ST_EVENTS_PAGE,
+	ST_EVENTS_COUNT,
+	ST_EVENT_COUNT_SINCE,
+	ST_USER_SET_EMAIL,
+	ST_USER_SET_LOCKED,
 	ST__MAX
 };
 
-#define USER_COLS "id, email, name, password_hash, locale, verified_at, created_at"
+#define USER_COLS  "id, email, name, password_hash, locale, verified_at, created_at, locked_at"
+#define TOKEN_COLS "id, user_id, created_at, expires_at, used_at, tries, code_hash, data"
 #define MAIL_COLS                                                                                  \
 	"id, to_addr, subject, body_text, body_html, created_at, attempts, sent_at, last_error"
 
@@ -116,8 +136,8 @@ static const char *sql[ST__MAX] = {
     [ST_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
     [ST_TOKEN_REVOKE] = "UPDATE tokens SET used_at = -1 WHERE user_id = ?1 AND purpose = ?2"
                         " AND used_at = 0",
-    [ST_TOKEN_INSERT] = "INSERT INTO tokens (user_id, purpose, hash, created_at, expires_at)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_TOKEN_INSERT] = "INSERT INTO tokens (user_id, purpose, hash, created_at, expires_at,"
+                        " code_hash, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_TOKEN_FIND] = "SELECT user_id, expires_at, used_at FROM tokens WHERE hash = ?1"
                       " AND purpose = ?2",
     [ST_TOKEN_USE] = "UPDATE tokens SET used_at = ?2 WHERE hash = ?1 AND used_at = 0",
@@ -145,6 +165,25 @@ static const char *sql[ST__MAX] = {
     [ST_RATE_GET] = "SELECT tokens, updated_ms FROM rate_limits WHERE key = ?1",
     [ST_RATE_PUT] = "INSERT INTO rate_limits (key, tokens, updated_ms) VALUES (?1, ?2, ?3)"
                     " ON CONFLICT (key) DO UPDATE SET tokens = ?2, updated_ms = ?3",
+    [ST_TOKEN_GET] = "SELECT " TOKEN_COLS " FROM tokens WHERE hash = ?1 AND purpose = ?2",
+    [ST_TOKEN_LATEST] = "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1 AND purpose = ?2"
+                        " ORDER BY id DESC LIMIT 1",
+    [ST_TOKEN_TRY] = "UPDATE tokens SET tries = tries + 1 WHERE id = ?1",
+    [ST_SESSIONS_OF_USER] = "SELECT id, user_id, created_at, last_seen_at, ip, user_agent,"
+                            " ended_at FROM sessions WHERE user_id = ?1 AND last_seen_at >= ?2"
+                            " AND (?3 OR ended_at = 0) ORDER BY last_seen_at DESC, id DESC"
+                            " LIMIT ?4",
+    [ST_SESSION_END_OTHERS] = "UPDATE sessions SET ended_at = ?3 WHERE user_id = ?1"
+                              " AND id != ?2 AND ended_at = 0",
+    [ST_SESSION_END_OWN] = "UPDATE sessions SET ended_at = ?3 WHERE id = ?1 AND user_id = ?2"
+                           " AND ended_at = 0",
+    [ST_EVENTS_PAGE] = "SELECT kind, ip, user_agent, at FROM events WHERE user_id = ?1"
+                       " ORDER BY at DESC, id DESC LIMIT ?2 OFFSET ?3",
+    [ST_EVENTS_COUNT] = "SELECT count(*) FROM events WHERE user_id = ?1",
+    [ST_EVENT_COUNT_SINCE] = "SELECT count(*), coalesce(max(at), 0) FROM events"
+                             " WHERE user_id = ?1 AND kind = ?2 AND at >= ?3",
+    [ST_USER_SET_EMAIL] = "UPDATE users SET email = ?2, email_key = lower(?2) WHERE id = ?1",
+    [ST_USER_SET_LOCKED] = "UPDATE users SET locked_at = ?2 WHERE id = ?1",
 };
 
 struct db {
@@ -220,8 +259,8 @@ struct db *db_open(const char *path, struct buf *err)
 	if (S_migrate(db, err) < 0)
 		goto fail;
 	for (int k = 0; k < ST__MAX; k++)
-		if (sqlite3_prepare_v3(db->h, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &db->st[k],
-		                       NULL) != SQLITE_OK) {
+		if (!sql[k] || sqlite3_prepare_v3(db->h, sql[k], -1, SQLITE_PREPARE_PERSISTENT,
+		                                  &db->st[k], NULL) != SQLITE_OK) {
 			buf_addf(err, "cannot prepare statement %d: %s", k, sqlite3_errmsg(db->h));
 			goto fail;
 		}
@@ -285,6 +324,7 @@ static int S_user_row(sqlite3_stmt *s, struct db_user *u)
 		u->locale = S_col_text(s, 4);
 		u->verified_at = sqlite3_column_int64(s, 5);
 		u->created_at = sqlite3_column_int64(s, 6);
+		u->locked_at = sqlite3_column_int64(s, 7);
 		rc = 1;
 	} else {
 		rc = rc == SQLITE_DONE ? 0 : -1;
@@ -351,7 +391,8 @@ void db_user_release(struct db_user *u)
 }
 
 int db_token_replace(struct db *db, long long user_id, const char *purpose,
-                     const unsigned char hash[32], long long now, long long expires)
+                     const unsigned char hash[32], const unsigned char *code_hash, const char *data,
+                     long long now, long long expires)
 {
 	sqlite3_stmt *s = S_st(db, ST_TOKEN_REVOKE);
 	sqlite3_bind_int64(s, 1, user_id);
@@ -364,6 +405,186 @@ int db_token_replace(struct db *db, long long user_id, const char *purpose,
 	sqlite3_bind_blob(s, 3, hash, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_int64(s, 5, expires);
+	if (code_hash)
+		sqlite3_bind_blob(s, 6, code_hash, 32, SQLITE_STATIC);
+	if (data)
+		sqlite3_bind_text(s, 7, data, -1, SQLITE_STATIC);
+	return S_exec(s);
+}
+
+static int S_token_row(sqlite3_stmt *s, struct db_token *t)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		t->id = sqlite3_column_int64(s, 0);
+		t->user_id = sqlite3_column_int64(s, 1);
+		t->created_at = sqlite3_column_int64(s, 2);
+		t->expires_at = sqlite3_column_int64(s, 3);
+		t->used_at = sqlite3_column_int64(s, 4);
+		t->tries = sqlite3_column_int(s, 5);
+		t->has_code = sqlite3_column_bytes(s, 6) == 32;
+		if (t->has_code)
+			memcpy(t->code_hash, sqlite3_column_blob(s, 6), 32);
+		t->data = S_col_text(s, 7);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int db_token_get(struct db *db, const char *purpose, const unsigned char hash[32],
+                 struct db_token *t)
+{
+	sqlite3_stmt *s = S_st(db, ST_TOKEN_GET);
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, purpose, -1, SQLITE_STATIC);
+	return S_token_row(s, t);
+}
+
+int db_token_latest(struct db *db, long long user_id, const char *purpose, struct db_token *t)
+{
+	sqlite3_stmt *s = S_st(db, ST_TOKEN_LATEST);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, purpose, -1, SQLITE_STATIC);
+	return S_token_row(s, t);
+}
+
+int db_token_try(struct db *db, long long id)
+{
+	sqlite3_stmt *s = S_st(db, ST_TOKEN_TRY);
+	sqlite3_bind_int64(s, 1, id);
+	return S_exec(s);
+}
+
+int db_token_revoke(struct db *db, long long user_id, const char *purpose)
+{
+	sqlite3_stmt *s = S_st(db, ST_TOKEN_REVOKE);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, purpose, -1, SQLITE_STATIC);
+	return S_exec(s);
+}
+
+void db_token_release(struct db_token *t)
+{
+	free(t->data);
+	memset(t, 0, sizeof(*t));
+}
+
+int db_sessions_of_user(struct db *db, long long user_id, long long since, int include_ended,
+                        int max, struct db_session_row **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_SESSIONS_OF_USER);
+	int n = 0;
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 2, since);
+	sqlite3_bind_int(s, 3, include_ended);
+	sqlite3_bind_int(s, 4, max);
+	*out = xcalloc((size_t)max + 1, sizeof(**out));
+	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+		struct db_session_row *r = &(*out)[n++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->user_id = sqlite3_column_int64(s, 1);
+		r->created_at = sqlite3_column_int64(s, 2);
+		r->last_seen_at = sqlite3_column_int64(s, 3);
+		r->ip = S_col_text(s, 4);
+		r->user_agent = S_col_text(s, 5);
+		r->ended_at = sqlite3_column_int64(s, 6);
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+void db_session_rows_release(struct db_session_row *r, int n)
+{
+	for (int i = 0; r && i < n; i++) {
+		free(r[i].ip);
+		free(r[i].user_agent);
+	}
+	free(r);
+}
+
+int db_session_end_others(struct db *db, long long user_id, long long keep_id, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_SESSION_END_OTHERS);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 2, keep_id);
+	sqlite3_bind_int64(s, 3, now);
+	if (S_exec(s) < 0)
+		return -1;
+	return sqlite3_changes(db->h);
+}
+
+int db_session_end_own(struct db *db, long long id, long long user_id, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_SESSION_END_OWN);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, user_id);
+	sqlite3_bind_int64(s, 3, now);
+	if (S_exec(s) < 0)
+		return -1;
+	return sqlite3_changes(db->h);
+}
+
+int db_events_page(struct db *db, long long user_id, int offset, int max, struct db_event **out,
+                   long long *total)
+{
+	sqlite3_stmt *s = S_st(db, ST_EVENTS_COUNT);
+	sqlite3_bind_int64(s, 1, user_id);
+	*total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	s = S_st(db, ST_EVENTS_PAGE);
+	int n = 0;
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int(s, 2, max);
+	sqlite3_bind_int(s, 3, offset);
+	*out = xcalloc((size_t)max + 1, sizeof(**out));
+	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+		(*out)[n].kind = S_col_text(s, 0);
+		(*out)[n].ip = S_col_text(s, 1);
+		(*out)[n].user_agent = S_col_text(s, 2);
+		(*out)[n].at = sqlite3_column_int64(s, 3);
+		n++;
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+int db_event_count_since(struct db *db, long long user_id, const char *kind, long long since,
+                         long long *last)
+{
+	sqlite3_stmt *s = S_st(db, ST_EVENT_COUNT_SINCE);
+	int n = -1;
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, since);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		n = sqlite3_column_int(s, 0);
+		if (last)
+			*last = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+int db_user_set_email(struct db *db, long long id, const char *email)
+{
+	sqlite3_stmt *s = S_st(db, ST_USER_SET_EMAIL);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, email, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return sqlite3_extended_errcode(db->h) == SQLITE_CONSTRAINT_UNIQUE ? 1 : -1;
+}
+
+int db_user_set_locked(struct db *db, long long id, long long locked_at)
+{
+	sqlite3_stmt *s = S_st(db, ST_USER_SET_LOCKED);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, locked_at);
 	return S_exec(s);
 }
 

@@ -16,6 +16,7 @@ struct db_user {
 	char *locale;          /* "zh" or "en": language of mails */
 	long long verified_at; /* 0 while the email is unverified */
 	long long created_at;
+	long long locked_at; /* set by customer service; 0 when not locked */
 };
 
 struct db_session {
@@ -67,10 +68,35 @@ int db_user_set_verified(struct db *db, long long id, long long now);
 int db_user_set_password(struct db *db, long long id, const char *hash);
 void db_user_release(struct db_user *u);
 
-/* One-time tokens sent by mail, stored as hashes. purpose: "verify". */
+/*
+ * One-time tokens sent by mail, stored as hashes. purpose: "verify", "reset", "email", "undo".
+ * A token may carry a short code (as its hash; typed instead of following the link) and data
+ * (the new address of an email change).
+ */
+struct db_token {
+	long long id, user_id;
+	long long created_at, expires_at;
+	long long used_at; /* 0 unused, -1 replaced by a newer one, else when used */
+	int tries;         /* wrong codes typed so far */
+	int has_code;
+	unsigned char code_hash[32]; /* valid when has_code */
+	char *data;                  /* owned; NULL if none */
+};
+
 /** Make every earlier token of this user and purpose unusable, then store the new one. */
 int db_token_replace(struct db *db, long long user_id, const char *purpose,
-                     const unsigned char hash[32], long long now, long long expires);
+                     const unsigned char hash[32], const unsigned char *code_hash, const char *data,
+                     long long now, long long expires);
+/** A token by hash and purpose in any state: 1 found, 0 not, -1 error. */
+int db_token_get(struct db *db, const char *purpose, const unsigned char hash[32],
+                 struct db_token *t);
+/** The newest token of a user and purpose in any state: 1 found, 0 not, -1 error. */
+int db_token_latest(struct db *db, long long user_id, const char *purpose, struct db_token *t);
+/** Count one wrong code against a token. */
+int db_token_try(struct db *db, long long id);
+/** Make every unused token of this user and purpose unusable. */
+int db_token_revoke(struct db *db, long long user_id, const char *purpose);
+void db_token_release(struct db_token *t);
 /**
  * Find an unused token by hash and purpose: 1 found (user id, expiry), 0 not found or used,
  * -1 error. *used is set to 1 when the token exists but was used or replaced.
@@ -88,12 +114,41 @@ int db_session_find(struct db *db, const unsigned char hash[32], struct db_sessi
 int db_session_touch(struct db *db, long long id, long long now);
 int db_session_end(struct db *db, long long id, long long now);
 
+/* A session as the security page lists it. Strings owned; release with db_session_rows_release. */
+struct db_session_row {
+	long long id, user_id;
+	long long created_at, last_seen_at, ended_at;
+	char *ip, *user_agent;
+};
+/**
+ * Sessions of a user seen since since, most recent first, at most max; ended ones too if
+ * include_ended. Returns the count or -1.
+ */
+int db_sessions_of_user(struct db *db, long long user_id, long long since, int include_ended,
+                        int max, struct db_session_row **out);
+void db_session_rows_release(struct db_session_row *r, int n);
+/** End every live session of a user but keep_id (0 ends all). Returns how many, or -1. */
+int db_session_end_others(struct db *db, long long user_id, long long keep_id, long long now);
+/** End session id if it is a live session of user_id. Returns 1 if it was, 0 if not, -1. */
+int db_session_end_own(struct db *db, long long id, long long user_id, long long now);
+
+/* Users, continued. */
+/** 0 changed, 1 the address belongs to another account, -1 error. */
+int db_user_set_email(struct db *db, long long id, const char *email);
+int db_user_set_locked(struct db *db, long long id, long long locked_at);
+
 /* Account activity. */
 int db_event_add(struct db *db, long long user_id, const char *kind, const char *ip,
                  const char *user_agent, long long now);
 /** Newest first, at most max; caller releases with db_events_release. Returns the count or -1. */
 int db_events_recent(struct db *db, long long user_id, int max, struct db_event **out);
 void db_events_release(struct db_event *e, int n);
+/** One page of events, newest first, and the total count. Returns the count on the page or -1. */
+int db_events_page(struct db *db, long long user_id, int offset, int max, struct db_event **out,
+                   long long *total);
+/** How many events of kind since since (and the time of the last one in *last). -1 on error. */
+int db_event_count_since(struct db *db, long long user_id, const char *kind, long long since,
+                         long long *last);
 
 /* Outbox: mails are written in the transaction of the change that causes them. */
 int db_mail_add(struct db *db, const char *to, const char *subject, const char *text,

@@ -131,7 +131,7 @@ int h_register(struct http_req *rq, struct http_resp *rs)
 		                    .name = name.ptr,
 		                    .locale = (char *)locale_info[rq->locale].code};
 		auth_token_new(token, token_hash);
-		if (db_token_replace(rq->db, id, "verify", token_hash, rq->now,
+		if (db_token_replace(rq->db, id, "verify", token_hash, NULL, NULL, rq->now,
 		                     rq->now + VERIFY_TTL) < 0 ||
 		    db_event_add(rq->db, id, "registered", rq->remote_addr, rq->user_agent,
 		                 rq->now) < 0 ||

@@ -123,7 +123,8 @@ static int S_send(struct http_req *rq, const struct db_user *u)
 	auth_token_new(token, hash);
 	if (db_begin(rq->db) < 0)
 		return -1;
-	if (db_token_replace(rq->db, u->id, "verify", hash, rq->now, rq->now + VERIFY_TTL) < 0 ||
+	if (db_token_replace(rq->db, u->id, "verify", hash, NULL, NULL, rq->now,
+	                     rq->now + VERIFY_TTL) < 0 ||
 	    outbox_verify(rq, u, token) < 0 || db_commit(rq->db) < 0) {
 		db_rollback(rq->db);
 		return -1;

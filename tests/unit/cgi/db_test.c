@@ -56,7 +56,7 @@ TestSuite(db, .init = S_setup, .fini = S_teardown);
 
 Test(db, migrates_a_new_database_to_the_latest_version)
 {
-	cr_assert_eq(db_version(db), 1);
+	cr_assert_eq(db_version(db), 2);
 }
 
 Test(db, reopening_keeps_data_and_version)
@@ -66,7 +66,7 @@ Test(db, reopening_keeps_data_and_version)
 	db_close(db);
 	db = db_open(path, &err);
 	cr_assert_not_null(db, "%s", err.ptr);
-	cr_assert_eq(db_version(db), 1);
+	cr_assert_eq(db_version(db), 2);
 	struct db_user u = {0};
 	cr_assert_eq(db_user_by_id(db, id, &u), 1);
 	cr_assert_str_eq(u.email, "a@example.com");
@@ -82,7 +82,7 @@ Test(db, migrates_an_old_schema_database)
 	S_sql("CREATE TABLE legacy (x INTEGER); INSERT INTO legacy VALUES (42);");
 	db = db_open(path, &err);
 	cr_assert_not_null(db, "%s", err.ptr);
-	cr_assert_eq(db_version(db), 1);
+	cr_assert_eq(db_version(db), 2);
 	long long id;
 	cr_assert_eq(db_user_insert(db, "b@example.com", "B", "h", "en", 1, &id), 0);
 }
@@ -114,11 +114,11 @@ Test(db, a_new_token_replaces_the_old_one)
 	int used;
 	unsigned char t1[32] = {1}, t2[32] = {2};
 	cr_assert_eq(db_user_insert(db, "c@example.com", "C", "h", "zh", 1, &id), 0);
-	cr_assert_eq(db_token_replace(db, id, "verify", t1, 10, 100), 0);
+	cr_assert_eq(db_token_replace(db, id, "verify", t1, NULL, NULL, 10, 100), 0);
 	cr_assert_eq(db_token_find(db, "verify", t1, &uid, &exp, &used), 1);
 	cr_assert_eq(uid, id);
 	cr_assert_eq(exp, 100);
-	cr_assert_eq(db_token_replace(db, id, "verify", t2, 20, 200), 0);
+	cr_assert_eq(db_token_replace(db, id, "verify", t2, NULL, NULL, 20, 200), 0);
 	cr_assert_eq(db_token_find(db, "verify", t1, &uid, &exp, &used), 0);
 	cr_assert_eq(used, 1, "the replaced token counts as used");
 	cr_assert_eq(db_token_find(db, "verify", t2, &uid, &exp, &used), 1);
@@ -130,7 +130,7 @@ Test(db, a_token_is_used_once)
 	int used;
 	unsigned char t[32] = {7};
 	cr_assert_eq(db_user_insert(db, "d@example.com", "D", "h", "zh", 1, &id), 0);
-	cr_assert_eq(db_token_replace(db, id, "verify", t, 10, 100), 0);
+	cr_assert_eq(db_token_replace(db, id, "verify", t, NULL, NULL, 10, 100), 0);
 	cr_assert_eq(db_token_use(db, t, 11), 1);
 	cr_assert_eq(db_token_use(db, t, 12), 0, "a second use loses");
 	cr_assert_eq(db_token_find(db, "verify", t, &uid, &exp, &used), 0);
@@ -143,7 +143,7 @@ Test(db, a_token_of_another_purpose_is_not_found)
 	int used;
 	unsigned char t[32] = {9};
 	cr_assert_eq(db_user_insert(db, "e@example.com", "E", "h", "zh", 1, &id), 0);
-	cr_assert_eq(db_token_replace(db, id, "verify", t, 10, 100), 0);
+	cr_assert_eq(db_token_replace(db, id, "verify", t, NULL, NULL, 10, 100), 0);
 	cr_assert_eq(db_token_find(db, "reset", t, &uid, &exp, &used), 0);
 	cr_assert_eq(used, 0);
 }
