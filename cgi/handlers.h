@@ -19,6 +19,27 @@ int h_resend_sent(struct http_req *rq, struct http_resp *rs);
 int h_login_form(struct http_req *rq, struct http_resp *rs);
 int h_login(struct http_req *rq, struct http_resp *rs);
 int h_logout(struct http_req *rq, struct http_resp *rs);
+/* Password recovery and change (handlers/password.c). */
+int h_forgot_form(struct http_req *rq, struct http_resp *rs);
+int h_forgot(struct http_req *rq, struct http_resp *rs);
+int h_forgot_sent(struct http_req *rq, struct http_resp *rs);
+int h_reset_code(struct http_req *rq, struct http_resp *rs);
+int h_reset_form(struct http_req *rq, struct http_resp *rs);
+int h_reset(struct http_req *rq, struct http_resp *rs);
+int h_password_change_form(struct http_req *rq, struct http_resp *rs);
+int h_password_change(struct http_req *rq, struct http_resp *rs);
+/* Security page, sessions, activity (handlers/security.c); email change (handlers/email.c). */
+int h_security(struct http_req *rq, struct http_resp *rs);
+int h_session_end(struct http_req *rq, struct http_resp *rs);
+int h_sessions_end_others(struct http_req *rq, struct http_resp *rs);
+int h_activity(struct http_req *rq, struct http_resp *rs);
+int h_not_me(struct http_req *rq, struct http_resp *rs);
+int h_email_form(struct http_req *rq, struct http_resp *rs);
+int h_email(struct http_req *rq, struct http_resp *rs);
+int h_email_confirm_page(struct http_req *rq, struct http_resp *rs);
+int h_email_confirm(struct http_req *rq, struct http_resp *rs);
+int h_email_undo_page(struct http_req *rq, struct http_resp *rs);
+int h_email_undo(struct http_req *rq, struct http_resp *rs);
 int h_dev_mail_list(struct http_req *rq, struct http_resp *rs);
 int h_dev_mail_show(struct http_req *rq, struct http_resp *rs);
 
