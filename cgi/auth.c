@@ -268,6 +268,33 @@ void auth_code_new(char *out, size_t n)
 	out[n] = '\0';
 }
 
+int auth_code_hash(const char *code, size_t n, unsigned char hash[32])
+{
+	char norm[AUTH_CODE_MAX];
+	size_t len = 0;
+	int rc = -1;
+
+	memset(hash, 0, 32);
+	for (size_t i = 0; i < n; i++) {
+		char c = code[i];
+		if (c == ' ' || c == '\t' || c == '-')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		/* The NUL check matters: strchr would find the alphabet's terminator. */
+		if (c == '\0' || !strchr(AUTH_CODE_ALPHABET, c) || len == sizeof norm)
+			goto out;
+		norm[len++] = c;
+	}
+	if (len == 0)
+		goto out;
+	crypto_generichash(hash, 32, (const unsigned char *)norm, len, NULL, 0);
+	rc = 0;
+out:
+	sodium_memzero(norm, sizeof norm);
+	return rc;
+}
+
 int auth_equal(const void *a, const void *b, size_t n)
 {
 	return sodium_memcmp(a, b, n) == 0;

@@ -123,6 +123,19 @@ int auth_token_hash(const char *token, size_t n, unsigned char hash[32]);
  */
 void auth_code_new(char *out, size_t n);
 
+/** Longest code auth_code_hash accepts, not counting the spaces and hyphens it ignores. */
+#define AUTH_CODE_MAX 16
+
+/**
+ * Hash a one-time code as typed (n bytes, need not be NUL-terminated) into hash (BLAKE2b-256,
+ * as for tokens), to store it or to compare it with a stored hash through auth_equal. People
+ * copy codes with stray spaces and in lower case: ASCII letters count as upper case, and
+ * spaces, tabs and hyphens are ignored, so "abcd efgh" and "ABCDEFGH" hash alike. Returns 0,
+ * or -1 (hash zeroed) if nothing remains, more than AUTH_CODE_MAX characters remain, or one
+ * is outside AUTH_CODE_ALPHABET.
+ */
+int auth_code_hash(const char *code, size_t n, unsigned char hash[32]);
+
 /** 1 if the n bytes at a and b are equal, 0 if not, in time that depends only on n. */
 int auth_equal(const void *a, const void *b, size_t n);
 

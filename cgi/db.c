@@ -116,6 +116,7 @@ enum stmt {
 	ST_EVENT_COUNT_SINCE,
 	ST_USER_SET_EMAIL,
 	ST_USER_SET_LOCKED,
+	ST_RATE_DEL,
 	ST__MAX
 };
 
@@ -184,6 +185,7 @@ static const char *sql[ST__MAX] = {
                              " WHERE user_id = ?1 AND kind = ?2 AND at >= ?3",
     [ST_USER_SET_EMAIL] = "UPDATE users SET email = ?2, email_key = lower(?2) WHERE id = ?1",
     [ST_USER_SET_LOCKED] = "UPDATE users SET locked_at = ?2 WHERE id = ?1",
+    [ST_RATE_DEL] = "DELETE FROM rate_limits WHERE key = ?1",
 };
 
 struct db {
@@ -872,4 +874,53 @@ fail:
 	if (own)
 		db_rollback(db);
 	return -1;
+}
+
+/*
+ * Failure counters share the rate_limits table: tokens holds the number of failures in a row,
+ * updated_ms the time of the last one (in milliseconds, as for the buckets).
+ */
+int db_fail_get(struct db *db, const char *key, long long now, long long window, long long *last)
+{
+	sqlite3_stmt *s = S_st(db, ST_RATE_GET);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s), n = 0;
+	*last = 0;
+	if (rc == SQLITE_ROW) {
+		*last = sqlite3_column_int64(s, 1) / 1000;
+		n = now - *last > window ? 0 : (int)sqlite3_column_double(s, 0);
+	} else if (rc != SQLITE_DONE) {
+		n = -1;
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+int db_fail_add(struct db *db, const char *key, long long now, long long window)
+{
+	int own = sqlite3_get_autocommit(db->h);
+	long long last;
+	if (own && db_begin(db) < 0)
+		return -1;
+	int n = db_fail_get(db, key, now, window, &last);
+	if (n < 0)
+		goto fail;
+	sqlite3_stmt *s = S_st(db, ST_RATE_PUT);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 2, n + 1);
+	sqlite3_bind_int64(s, 3, now * 1000LL);
+	if (S_exec(s) < 0 || (own && db_commit(db) < 0))
+		goto fail;
+	return n + 1;
+fail:
+	if (own)
+		db_rollback(db);
+	return -1;
+}
+
+int db_fail_clear(struct db *db, const char *key)
+{
+	sqlite3_stmt *s = S_st(db, ST_RATE_DEL);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	return S_exec(s);
 }

@@ -177,4 +177,14 @@ void db_mails_release(struct db_mail *m, int n);
 int db_rate_take(struct db *db, const char *key, double burst, double rate, long long now_ms,
                  long *retry_after);
 
+/*
+ * Failure counters (login throttling): failures in a row under key, each within window seconds
+ * of the one before; shared by all workers and machines like the rate limits.
+ */
+/** The count now (0 if the last failure is older than window) and the time of the last one. */
+int db_fail_get(struct db *db, const char *key, long long now, long long window, long long *last);
+/** Record a failure at now; returns the new count or -1. */
+int db_fail_add(struct db *db, const char *key, long long now, long long window);
+int db_fail_clear(struct db *db, const char *key);
+
 #endif

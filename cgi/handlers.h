@@ -50,6 +50,8 @@ int handler_need_session(struct http_req *rq, struct http_resp *rs);
 int handler_see_other(struct http_req *rq, struct http_resp *rs, const char *rest);
 /** 429 page with Retry-After. */
 int handler_too_many(struct http_req *rq, struct http_resp *rs, long retry_after);
+/** Append a time the way every portal page shows it: "2026-11-25 23:15 (UTC+8)". */
+void handler_time(struct buf *b, long long at);
 /** 503 page after a database or crypto failure, logged. */
 int handler_unavailable(struct http_req *rq, struct http_resp *rs, const char *what);
 

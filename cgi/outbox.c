@@ -1,6 +1,7 @@
 /* outbox.c - compose mails from the UI strings, queue them, and deliver them in the background. */
 #include "outbox.h"
 #include "app.h"
+#include "handlers.h"
 #include "html.h"
 #include "mail.h"
 #include "util.h"
@@ -108,6 +109,80 @@ int outbox_register_attempt(struct http_req *rq, const struct db_user *u)
 	return S_queue(rq, u, l, S_t(rq, l, "mail_attempt_subject"), &c);
 }
 
+int outbox_throttled(struct http_req *rq, const struct db_user *u)
+{
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf reset = BUF_INIT;
+	buf_addf(&reset, "%s/%s/account/password/forgot", rq->app->cfg.base_url,
+	         locale_info[l].code);
+	S_para(&c, S_t(rq, l, "mail_throttled_text"));
+	S_link(&c, S_t(rq, l, "mail_attempt_reset"), reset.ptr);
+	S_para(&c, S_t(rq, l, "mail_throttled_ignore"));
+	buf_release(&reset);
+	return S_queue(rq, u, l, S_t(rq, l, "mail_throttled_subject"), &c);
+}
+
+int outbox_new_device(struct http_req *rq, const struct db_user *u, const char *when,
+                      const char *device)
+{
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf line = BUF_INIT, security = BUF_INIT;
+	S_para(&c, S_t(rq, l, "mail_new_device_text"));
+	buf_addf(&line, "%s %s · %s %s · %s %s", S_t(rq, l, "activity_when"), when,
+	         S_t(rq, l, "activity_ip"), rq->remote_addr, S_t(rq, l, "activity_device"), device);
+	S_para(&c, line.ptr);
+	buf_addf(&security, "%s/%s/account/security", rq->app->cfg.base_url, locale_info[l].code);
+	S_link(&c, S_t(rq, l, "mail_new_device_link"), security.ptr);
+	S_para(&c, S_t(rq, l, "mail_new_device_ignore"));
+	buf_release(&line);
+	buf_release(&security);
+	return S_queue(rq, u, l, S_t(rq, l, "mail_new_device_subject"), &c);
+}
+
+int outbox_reset(struct http_req *rq, const struct db_user *u, const char *token, const char *code)
+{
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf url = BUF_INIT, line = BUF_INIT;
+	buf_addf(&url, "%s/%s/account/password/reset?token=%s", rq->app->cfg.base_url,
+	         locale_info[l].code, token);
+	S_para(&c, S_t(rq, l, "mail_reset_text"));
+	S_link(&c, S_t(rq, l, "mail_reset_link"), url.ptr);
+	buf_addf(&line, "%s%s", S_t(rq, l, "mail_reset_code"), code);
+	S_para(&c, line.ptr);
+	S_para(&c, S_t(rq, l, "mail_reset_expiry"));
+	S_para(&c, S_t(rq, l, "mail_reset_ignore"));
+	buf_release(&url);
+	buf_release(&line);
+	return S_queue(rq, u, l, S_t(rq, l, "mail_reset_subject"), &c);
+}
+
+int outbox_password_changed(struct http_req *rq, const struct db_user *u, long long at)
+{
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf when = BUF_INIT, reset = BUF_INIT, contact = BUF_INIT;
+	/* "已于 <time> 更改" but "was changed on <time>": the sentence is split around the time. */
+	buf_adds(&when, S_t(rq, l, "mail_changed_before"));
+	handler_time(&when, at);
+	buf_adds(&when, S_t(rq, l, "mail_changed_after"));
+	buf_addf(&reset, "%s/%s/account/password/forgot", rq->app->cfg.base_url,
+	         locale_info[l].code);
+	buf_addf(&contact, "%s/%s/contact/", rq->app->cfg.base_url, locale_info[l].code);
+	S_para(&c, when.ptr);
+	S_para(&c, S_t(rq, l, "mail_changed_sessions"));
+	S_para(&c, S_t(rq, l, "mail_changed_not_you"));
+	S_link(&c, S_t(rq, l, "mail_changed_reset"), reset.ptr);
+	S_link(&c, S_t(rq, l, "mail_changed_contact"), contact.ptr);
+	S_para(&c, S_t(rq, l, "mail_changed_ok"));
+	buf_release(&when);
+	buf_release(&reset);
+	buf_release(&contact);
+	return S_queue(rq, u, l, S_t(rq, l, "mail_changed_subject"), &c);
+}
+
 static int S_deliver(struct app *app, struct db *db)
 {
 	struct db_mail m = {0};
@@ -170,4 +245,79 @@ void *outbox_thread(void *arg)
 	db_close(db);
 	buf_release(&err);
 	return NULL;
+}
+
+/* A mail to addr instead of the account's address (a new address not yet confirmed). */
+static int S_queue_to(struct http_req *rq, const struct db_user *u, const char *addr, enum locale l,
+                      const char *subject, struct compose *c)
+{
+	struct db_user to = *u;
+	struct buf a = BUF_INIT;
+	buf_adds(&a, addr);
+	to.email = a.ptr;
+	int rc = S_queue(rq, &to, l, subject, c);
+	buf_release(&a);
+	return rc;
+}
+
+/* before + addr + after, one paragraph: the address sits inside a sentence in both languages. */
+static void S_para_addr(struct compose *c, const struct http_req *rq, enum locale l,
+                        const char *key, const char *addr)
+{
+	struct buf b = BUF_INIT, k = BUF_INIT;
+	buf_addf(&k, "%s_before", key);
+	buf_adds(&b, S_t(rq, l, k.ptr));
+	buf_adds(&b, addr);
+	buf_reset(&k);
+	buf_addf(&k, "%s_after", key);
+	buf_adds(&b, S_t(rq, l, k.ptr));
+	S_para(c, b.ptr);
+	buf_release(&b);
+	buf_release(&k);
+}
+
+int outbox_email_confirm(struct http_req *rq, const struct db_user *u, const char *new_email,
+                         const char *token)
+{
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf url = BUF_INIT;
+	buf_addf(&url, "%s/%s/account/email/confirm?token=%s", rq->app->cfg.base_url,
+	         locale_info[l].code, token);
+	S_para(&c, S_t(rq, l, "mail_email_confirm_text"));
+	S_link(&c, S_t(rq, l, "mail_email_confirm_link"), url.ptr);
+	S_para(&c, S_t(rq, l, "mail_email_confirm_expiry"));
+	S_para(&c, S_t(rq, l, "mail_email_confirm_ignore"));
+	buf_release(&url);
+	return S_queue_to(rq, u, new_email, l, S_t(rq, l, "mail_email_confirm_subject"), &c);
+}
+
+int outbox_email_requested(struct http_req *rq, const struct db_user *u, const char *new_email)
+{
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf url = BUF_INIT;
+	buf_addf(&url, "%s/%s/account/security", rq->app->cfg.base_url, locale_info[l].code);
+	S_para_addr(&c, rq, l, "mail_email_requested_text", new_email);
+	S_para(&c, S_t(rq, l, "mail_email_requested_nothing"));
+	S_para(&c, S_t(rq, l, "mail_email_requested_not_you"));
+	S_link(&c, S_t(rq, l, "mail_email_requested_link"), url.ptr);
+	buf_release(&url);
+	return S_queue(rq, u, l, S_t(rq, l, "mail_email_requested_subject"), &c);
+}
+
+int outbox_email_changed(struct http_req *rq, const struct db_user *u, const char *new_email,
+                         const char *token)
+{
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf url = BUF_INIT;
+	buf_addf(&url, "%s/%s/account/email/undo?token=%s", rq->app->cfg.base_url,
+	         locale_info[l].code, token);
+	S_para_addr(&c, rq, l, "mail_email_changed_text", new_email);
+	S_para(&c, S_t(rq, l, "mail_email_changed_not_you"));
+	S_link(&c, S_t(rq, l, "mail_email_changed_link"), url.ptr);
+	S_para(&c, S_t(rq, l, "mail_email_changed_expiry"));
+	buf_release(&url);
+	return S_queue(rq, u, l, S_t(rq, l, "mail_email_changed_subject"), &c);
 }

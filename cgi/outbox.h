@@ -10,10 +10,42 @@ int outbox_verify(struct http_req *rq, const struct db_user *u, const char *toke
 /** Queue the notice to an account's owner that someone tried to register with the address. */
 int outbox_register_attempt(struct http_req *rq, const struct db_user *u);
 
+/** Queue the mail that tells the owner logins are being slowed down, with a reset link. */
+int outbox_throttled(struct http_req *rq, const struct db_user *u);
+/** Queue the "new sign-in" mail: when (already formatted), the request's address, device. */
+int outbox_new_device(struct http_req *rq, const struct db_user *u, const char *when,
+                      const char *device);
+
+/**
+ * Queue the password reset mail: the link for token and the code to type instead, both valid
+ * for 30 minutes and once (inside the caller's transaction).
+ */
+int outbox_reset(struct http_req *rq, const struct db_user *u, const char *token, const char *code);
+/**
+ * Queue the notice that the password of u was changed or reset at the time at (unix seconds),
+ * with what to do if it was not the owner (inside the caller's transaction).
+ */
+int outbox_password_changed(struct http_req *rq, const struct db_user *u, long long at);
+
 /**
  * The delivery thread: delivers due mail (as .eml files or through sendmail), retries failures
  * with backoff, never loses a message. arg is the struct app. Runs until app->stopping.
  */
 void *outbox_thread(void *arg);
+
+/**
+ * Queue the mail to new_email (not yet the account's) with the link for token that makes it
+ * the account's address. In u's language; inside the caller's transaction.
+ */
+int outbox_email_confirm(struct http_req *rq, const struct db_user *u, const char *new_email,
+                         const char *token);
+/** Queue the notice to u's current address that a change to new_email was asked for. */
+int outbox_email_requested(struct http_req *rq, const struct db_user *u, const char *new_email);
+/**
+ * Queue the notice to u's old address (u->email) that the address is now new_email, with the
+ * undo link for token.
+ */
+int outbox_email_changed(struct http_req *rq, const struct db_user *u, const char *new_email,
+                         const char *token);
 
 #endif

@@ -24,6 +24,18 @@ static const struct route routes[] = {
     {"/account/verify/sent", h_resend_sent, NULL},
     {"/account/login", h_login_form, h_login},
     {"/account/logout", NULL, h_logout},
+    {"/account/password/forgot", h_forgot_form, h_forgot},
+    {"/account/password/sent", h_forgot_sent, h_reset_code},
+    {"/account/password/reset", h_reset_form, h_reset},
+    {"/account/password/change", h_password_change_form, h_password_change},
+    {"/account/security", h_security, NULL},
+    {"/account/security/end", NULL, h_session_end},
+    {"/account/security/end-others", NULL, h_sessions_end_others},
+    {"/account/activity", h_activity, NULL},
+    {"/account/activity/not-me", NULL, h_not_me},
+    {"/account/email", h_email_form, h_email},
+    {"/account/email/confirm", h_email_confirm_page, h_email_confirm},
+    {"/account/email/undo", h_email_undo_page, h_email_undo},
 };
 
 static int S_method_not_allowed(struct http_req *rq, struct http_resp *rs, const struct route *r)

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 int handler_see_other(struct http_req *rq, struct http_resp *rs, const char *rest)
 {
@@ -50,4 +51,15 @@ int handler_unavailable(struct http_req *rq, struct http_resp *rs, const char *w
 	db_rollback(rq->db);
 	http_header(rs, "Retry-After", "30");
 	return page_error(rq, rs, 503);
+}
+
+void handler_time(struct buf *b, long long at)
+{
+	time_t t = (time_t)(at + 8 * 3600);
+	struct tm tm;
+	char s[32];
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%d %H:%M", &tm);
+	buf_adds(b, s);
+	buf_adds(b, " (UTC+8)");
 }

@@ -5,9 +5,17 @@
 #include "page.h"
 #include "policy.h"
 #include "session.h"
+#include "throttle.h"
 #include "tv.h"
+#include "ua.h"
+#include "outbox.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#define LOGIN_IP_BURST  100.0       /* login attempts from one address ... */
+#define LOGIN_IP_PERIOD (15 * 60.0) /* ... per quarter of an hour */
+#define NEW_DEVICE_DAYS 90
 
 static void S_next(struct http_req *rq, struct tv *d)
 {
@@ -25,24 +33,93 @@ int h_login_form(struct http_req *rq, struct http_resp *rs)
 	S_next(rq, d);
 	if (*http_field(rq, "bye"))
 		tv_set_bool(d, "logged_out", 1);
+	if (*http_field(rq, "reset"))
+		tv_set_bool(d, "reset_done", 1);
 	return page_render(rq, rs, 200, "login", "login_title", "account-login", d);
+}
+
+/* The login form again, with one message for every kind of failure. */
+static int S_refuse(struct http_req *rq, struct http_resp *rs, int status, const char *msg_key,
+                    long wait)
+{
+	struct tv *d = page_data(rq);
+	page_field_error(rq, d, "email", msg_key);
+	page_keep(rq, d, "email");
+	S_next(rq, d);
+	if (wait > 0) {
+		char v[32];
+		snprintf(v, sizeof(v), "%ld", wait);
+		http_header(rs, "Retry-After", v);
+		tv_set_int(d, "wait_minutes", (wait + 59) / 60);
+	}
+	return page_render(rq, rs, status, "login", "login_title", "account-login", d);
+}
+
+/*
+ * A device is known when a session of the last 90 days had the same browser and system and
+ * came from the same network (the first three parts of an IPv4 address, else the address).
+ */
+static int S_known_device(struct http_req *rq, long long user_id, const char *device)
+{
+	struct db_session_row *rows = NULL;
+	struct buf net = BUF_INIT, d = BUF_INIT;
+	int n = db_sessions_of_user(rq->db, user_id, rq->now - NEW_DEVICE_DAYS * 86400LL, 1, 200,
+	                            &rows);
+	int known = n <= 0; /* no history (a first login) is not news */
+	const char *dot = strrchr(rq->remote_addr, '.');
+	buf_add(&net, rq->remote_addr,
+	        dot && !strchr(rq->remote_addr, ':') ? (size_t)(dot - rq->remote_addr)
+	                                             : strlen(rq->remote_addr));
+	for (int i = 0; i < n && !known; i++) {
+		buf_reset(&d);
+		ua_summary(&d, rows[i].user_agent);
+		known = strcmp(d.ptr, device) == 0 && strncmp(rows[i].ip, net.ptr, net.len) == 0 &&
+		        (rows[i].ip[net.len] == '\0' || rows[i].ip[net.len] == '.');
+	}
+	db_session_rows_release(rows, n);
+	buf_release(&net);
+	buf_release(&d);
+	return known;
 }
 
 int h_login(struct http_req *rq, struct http_resp *rs)
 {
-	struct buf email = BUF_INIT;
+	struct buf email = BUF_INIT, device = BUF_INIT;
 	struct db_user u = {0};
 	const char *e = http_field(rq, "email"), *pw = http_field(rq, "password");
 	size_t pwlen = strlen(pw);
 	int status, found = 0;
+	long retry = 0;
 	enum auth_result ok = AUTH_MISMATCH;
 
-	if (policy_email(&email, e, strlen(e)) == POLICY_EMAIL_OK) {
+	int allowed = throttle_ip(rq, "login", LOGIN_IP_BURST, LOGIN_IP_PERIOD, &retry);
+	if (allowed < 0) {
+		status = handler_unavailable(rq, rs, "rate limit");
+		goto out;
+	}
+	if (!allowed) {
+		status = handler_too_many(rq, rs, retry);
+		goto out;
+	}
+	if (policy_email(&email, e, strlen(e)) != POLICY_EMAIL_OK) {
+		buf_reset(&email);
+		buf_adds(&email, e);
+	} else {
 		found = db_user_by_email(rq->db, email.ptr, &u);
 		if (found < 0) {
 			status = handler_unavailable(rq, rs, "user lookup");
 			goto out;
 		}
+	}
+	/* While the waits last even the right password is refused, unchecked. */
+	long wait = throttle_login_wait(rq, email.ptr);
+	if (wait < 0) {
+		status = handler_unavailable(rq, rs, "throttle");
+		goto out;
+	}
+	if (wait > 0) {
+		status = S_refuse(rq, rs, 429, "err_login_wait", wait);
+		goto out;
 	}
 	/* An unknown address costs one hash too, so timing does not tell accounts apart. */
 	if (found == 1)
@@ -54,14 +131,17 @@ int h_login(struct http_req *rq, struct http_resp *rs)
 		goto out;
 	}
 	if (ok != AUTH_OK) {
-		if (found == 1)
-			db_event_add(rq->db, u.id, "login_failed", rq->remote_addr, rq->user_agent,
-			             rq->now);
-		struct tv *d = page_data(rq);
-		page_field_error(rq, d, "email", "err_login");
-		page_keep(rq, d, "email");
-		S_next(rq, d);
-		status = page_render(rq, rs, 401, "login", "login_title", "account-login", d);
+		/* The failure itself gets the generic answer; the waits apply to the next tries. */
+		if (throttle_login_failed(rq, email.ptr, found == 1 ? &u : NULL) < 0) {
+			status = handler_unavailable(rq, rs, "throttle");
+			goto out;
+		}
+		status = S_refuse(rq, rs, 401, "err_login", 0);
+		goto out;
+	}
+	throttle_login_ok(rq, email.ptr);
+	if (u.locked_at) {
+		status = S_refuse(rq, rs, 403, "err_login_locked", 0);
 		goto out;
 	}
 	if (auth_password_needs_rehash(u.password_hash) == 1) {
@@ -69,6 +149,8 @@ int h_login(struct http_req *rq, struct http_resp *rs)
 		if (auth_password_hash(hash, pw, pwlen) == 0)
 			db_user_set_password(rq->db, u.id, hash);
 	}
+	ua_summary(&device, rq->user_agent);
+	int known = S_known_device(rq, u.id, device.ptr);
 	/* A new session at every login: whatever session this browser had ends here. */
 	if (rq->has_session && db_session_end(rq->db, rq->session.id, rq->now) < 0) {
 		status = handler_unavailable(rq, rs, "session end");
@@ -78,6 +160,14 @@ int h_login(struct http_req *rq, struct http_resp *rs)
 	    db_event_add(rq->db, u.id, "login", rq->remote_addr, rq->user_agent, rq->now) < 0) {
 		status = handler_unavailable(rq, rs, "session start");
 		goto out;
+	}
+	if (!known) {
+		struct buf when = BUF_INIT;
+		handler_time(&when, rq->now);
+		db_event_add(rq->db, u.id, "new_device", rq->remote_addr, rq->user_agent, rq->now);
+		if (outbox_new_device(rq, &u, when.ptr, device.ptr) == 0)
+			app_mail_wake(rq->app);
+		buf_release(&when);
 	}
 	const char *next = http_field(rq, "next");
 	if (http_safe_return(next)) {
@@ -89,6 +179,7 @@ int h_login(struct http_req *rq, struct http_resp *rs)
 out:
 	db_user_release(&u);
 	buf_release(&email);
+	buf_release(&device);
 	return status;
 }
 

@@ -6,14 +6,17 @@
 #include "page.h"
 #include "policy.h"
 #include "session.h"
+#include "throttle.h"
 #include "tv.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define VERIFY_TTL    (24 * 3600)
-#define ATTEMPT_BURST 3.0          /* "someone tried to register" mails per account ... */
-#define ATTEMPT_RATE  (3.0 / 3600) /* ... refilled at 3 an hour */
+#define VERIFY_TTL         (24 * 3600)
+#define REGISTER_IP_BURST  50.0         /* registrations from one address ... */
+#define REGISTER_IP_PERIOD 3600.0       /* ... per hour */
+#define ATTEMPT_BURST      3.0          /* "someone tried to register" mails per account ... */
+#define ATTEMPT_RATE       (3.0 / 3600) /* ... refilled at 3 an hour */
 
 static int S_form(struct http_req *rq, struct http_resp *rs, int status, struct tv *d)
 {
@@ -88,6 +91,13 @@ int h_register(struct http_req *rq, struct http_resp *rs)
 	unsigned char token_hash[32];
 	long long id;
 	int status;
+	long retry = 0;
+	int allowed = throttle_ip(rq, "register", REGISTER_IP_BURST, REGISTER_IP_PERIOD, &retry);
+	if (allowed <= 0) {
+		status = allowed < 0 ? handler_unavailable(rq, rs, "rate limit")
+		                     : handler_too_many(rq, rs, retry);
+		goto out;
+	}
 	struct tv *d = page_data(rq);
 
 	if (!S_validate(rq, d, &name, &email)) {

@@ -343,6 +343,84 @@ Test(auth, codes_differ)
 	cr_assert_str_neq(a, b);
 }
 
+Test(auth, code_hash_accepts_own_codes)
+{
+	char code[9];
+	unsigned char h1[32], h2[32];
+	for (int i = 0; i < 50; i++) {
+		auth_code_new(code, 8);
+		cr_assert_eq(auth_code_hash(code, strlen(code), h1), 0, "rejected own code %s",
+		             code);
+		cr_assert_eq(auth_code_hash(code, strlen(code), h2), 0);
+		cr_assert(auth_equal(h1, h2, 32), "two hashes of %s differ", code);
+	}
+}
+
+Test(auth, code_hash_ignores_case_spaces_and_hyphens)
+{
+	unsigned char want[32], got[32];
+	const char *same[] = {"abcd2345", "AbCd2345", " ABCD 2345 ", "ABCD-2345",
+	                      "A\tB C-D 2 3 4 5"};
+	cr_assert_eq(auth_code_hash("ABCD2345", 8, want), 0);
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		cr_assert_eq(auth_code_hash(same[i], strlen(same[i]), got), 0, "rejected %s",
+		             same[i]);
+		cr_assert(auth_equal(want, got, 32), "%s hashes unlike ABCD2345", same[i]);
+	}
+}
+
+Test(auth, code_hash_differs_for_different_codes)
+{
+	unsigned char a[32], b[32], c[32];
+	cr_assert_eq(auth_code_hash("ABCD2345", 8, a), 0);
+	cr_assert_eq(auth_code_hash("ABCD2346", 8, b), 0);
+	cr_assert_eq(auth_code_hash("ABCD234", 7, c), 0);
+	cr_assert(!auth_equal(a, b, 32));
+	cr_assert(!auth_equal(a, c, 32), "a prefix hashes like the whole code");
+}
+
+Test(auth, code_hash_uses_the_length_not_a_nul)
+{
+	unsigned char a[32], b[32];
+	cr_assert_eq(auth_code_hash("ABCD2345XYZ", 8, a), 0);
+	cr_assert_eq(auth_code_hash("ABCD2345", 8, b), 0);
+	cr_assert(auth_equal(a, b, 32));
+}
+
+Test(auth, code_hash_rejects_characters_outside_the_alphabet)
+{
+	unsigned char hash[32];
+	const char *bad[] = {"ABCD234O", "ABCD2341",  "ABCD234I",        "ABCD2340", "ABCD234.",
+	                     "ABCD234_", "ABCD234\n", "ABCD234\xc3\xa9", "ＡBCD2345"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		memset(hash, 0xAA, sizeof hash);
+		cr_assert_eq(auth_code_hash(bad[i], strlen(bad[i]), hash), -1, "accepted %s",
+		             bad[i]);
+		for (int j = 0; j < 32; j++)
+			cr_assert_eq(hash[j], 0, "hash not zeroed for %s", bad[i]);
+	}
+	cr_assert_eq(auth_code_hash("ABCD\0"
+	                            "2345",
+	                            9, hash),
+	             -1, "accepted a NUL");
+}
+
+Test(auth, code_hash_rejects_empty_and_too_long)
+{
+	unsigned char hash[32];
+	char longest[AUTH_CODE_MAX + 1], over[AUTH_CODE_MAX + 2];
+	memset(longest, 'A', AUTH_CODE_MAX);
+	longest[AUTH_CODE_MAX] = '\0';
+	memset(over, 'A', AUTH_CODE_MAX + 1);
+	over[AUTH_CODE_MAX + 1] = '\0';
+	cr_assert_eq(auth_code_hash("", 0, hash), -1);
+	cr_assert_eq(auth_code_hash("  - \t", 5, hash), -1, "only separators");
+	cr_assert_eq(auth_code_hash(longest, AUTH_CODE_MAX, hash), 0);
+	cr_assert_eq(auth_code_hash(over, AUTH_CODE_MAX + 1, hash), -1);
+	cr_assert_eq(auth_code_hash("ABCD 2345 ABCD 2345", 19, hash), 0,
+	             "separators do not count towards the limit");
+}
+
 /* --- equality ------------------------------------------------------------------------------ */
 
 Test(auth, equal_is_1_for_equal_buffers)
