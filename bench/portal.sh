@@ -67,6 +67,9 @@ wait_socket() {
 start_nginx() {
 	local port=$1 sock=$2 var=$3 conf
 	conf=$(nginx/render.sh "$port" "$work/site" "$var" "$sock")
+	# The benchmark measures the service, not nginx's flood limit on POSTs: 64 connections
+	# posting logins would spend its burst at once and then measure instant 429s.
+	sed -i '/limit_req zone=okpay_forms/d' "$conf"
 	nginx -t -q -c "$conf" -p "$var/nginx"
 	nginx -c "$conf" -p "$var/nginx" 2>>"$var/nginx-stderr.log" &
 	local pid=$!
@@ -86,7 +89,7 @@ port=$(free_port)
 base=http://127.0.0.1:$port
 psock=$work/portal/okpay.sock
 db=$work/portal/okpay.db
-"$portal_bin" --dev --workers 4 --db "$db" --socket "$psock" --mail-dir "$work/portal/mail" \
+"$portal_bin" --dev --workers 4 --login-limit 100000000 --db "$db" --socket "$psock" --mail-dir "$work/portal/mail" \
 	--key "$work/portal/secret.key" --log "$work/portal/portal.log" --base-url "$base" \
 	--theme "$root/theme" --content "$root/content" 2>"$work/portal/stderr.log" &
 portal_pid=$!
@@ -147,7 +150,7 @@ pre=$(cookie_of "$fjar" okpay_pre)
 fcsrf=$(csrf_of "$work/login-fresh.html")
 if [ -z "$pre" ] || [ -z "$fcsrf" ]; then die "no okpay_pre cookie or csrf token on the login page"; fi
 export BENCH_ORIGIN=$base BENCH_COOKIE="okpay_pre=$pre"
-BENCH_BODY="email=$(urlencode "$email")&password=$(urlencode "wrong-$password")&csrf=$(urlencode "$fcsrf")"
+BENCH_BODY="email=EMAIL&password=$(urlencode "wrong-$password")&csrf=$(urlencode "$fcsrf")"
 export BENCH_BODY
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Content-Type: application/x-www-form-urlencoded" \
 	-H "Origin: $BENCH_ORIGIN" -H "Cookie: $BENCH_COOKIE" --data-binary "$BENCH_BODY" "$base/zh/account/login")

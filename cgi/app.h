@@ -19,6 +19,7 @@ struct config {
 	const char *key_path;    /* 32-byte server key (CSRF MACs), created at first start */
 	int dev;                 /* dev mode: /_dev/mail, cookies without Secure on plain HTTP */
 	int workers;             /* request threads */
+	int login_limit;         /* login attempts per client address per 15 minutes */
 };
 
 struct app {

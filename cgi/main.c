@@ -245,6 +245,7 @@ int main(int argc, char **argv)
 	    {"key", required_argument, NULL, 'k'},
 	    {"log", required_argument, NULL, 'l'},
 	    {"workers", required_argument, NULL, 'w'},
+	    {"login-limit", required_argument, NULL, 'L'},
 	    {"dev", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -264,6 +265,7 @@ int main(int argc, char **argv)
 	c->key_path = S_opt("OKPAY_KEY", "var/secret.key");
 	c->log_path = S_opt("OKPAY_LOG", "var/log/portal.log");
 	c->workers = atoi(S_opt("OKPAY_WORKERS", "4"));
+	c->login_limit = atoi(S_opt("OKPAY_LOGIN_LIMIT", "100"));
 	c->dev = strcmp(S_opt("OKPAY_DEV", "0"), "1") == 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -300,6 +302,9 @@ int main(int argc, char **argv)
 		case 'D':
 			c->dev = 1;
 			break;
+		case 'L':
+			c->login_limit = atoi(optarg);
+			break;
 		case 'h':
 			S_usage(stdout);
 			return 0;
@@ -314,6 +319,8 @@ int main(int argc, char **argv)
 	}
 	if (c->workers < 1 || c->workers > 64)
 		die("--workers takes a number from 1 to 64");
+	if (c->login_limit < 1)
+		die("--login-limit takes a positive number");
 	if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0)
 		die("--base-url must start with http:// or https://");
 	/* Plain-HTTP cookies only for dev mode on a loopback address. */

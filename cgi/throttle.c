@@ -51,7 +51,8 @@ int throttle_login_failed(struct http_req *rq, const char *email, const struct d
 		snprintf(mkey, sizeof(mkey), "throttle-mail:%lld", u->id);
 		db_event_add(rq->db, u->id, "login_throttled", rq->remote_addr, rq->user_agent,
 		             rq->now);
-		if (db_rate_take(rq->db, mkey, 1, 1.0 / THROTTLE_WINDOW, rq->now * 1000LL, &retry) == 1 &&
+		if (db_rate_take(rq->db, mkey, 1, 1.0 / THROTTLE_WINDOW, rq->now * 1000LL,
+		                 &retry) == 1 &&
 		    outbox_throttled(rq, u) == 0)
 			app_mail_wake(rq->app);
 	}

@@ -13,8 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define LOGIN_IP_BURST  100.0       /* login attempts from one address ... */
-#define LOGIN_IP_PERIOD (15 * 60.0) /* ... per quarter of an hour */
+#define LOGIN_IP_PERIOD (15 * 60.0) /* --login-limit attempts from one address per this */
 #define NEW_DEVICE_DAYS 90
 
 static void S_next(struct http_req *rq, struct tv *d)
@@ -92,7 +91,7 @@ int h_login(struct http_req *rq, struct http_resp *rs)
 	long retry = 0;
 	enum auth_result ok = AUTH_MISMATCH;
 
-	int allowed = throttle_ip(rq, "login", LOGIN_IP_BURST, LOGIN_IP_PERIOD, &retry);
+	int allowed = throttle_ip(rq, "login", rq->app->cfg.login_limit, LOGIN_IP_PERIOD, &retry);
 	if (allowed < 0) {
 		status = handler_unavailable(rq, rs, "rate limit");
 		goto out;
