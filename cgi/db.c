@@ -88,7 +88,6 @@ enum stmt {
 	ST_USER_SET_PASSWORD,
 	ST_TOKEN_REVOKE,
 	ST_TOKEN_INSERT,
-	ST_TOKEN_FIND,
 	ST_TOKEN_USE,
 	ST_SESSION_INSERT,
 	ST_SESSION_FIND,
@@ -139,8 +138,6 @@ static const char *sql[ST__MAX] = {
                         " AND used_at = 0",
     [ST_TOKEN_INSERT] = "INSERT INTO tokens (user_id, purpose, hash, created_at, expires_at,"
                         " code_hash, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [ST_TOKEN_FIND] = "SELECT user_id, expires_at, used_at FROM tokens WHERE hash = ?1"
-                      " AND purpose = ?2",
     [ST_TOKEN_USE] = "UPDATE tokens SET used_at = ?2 WHERE hash = ?1 AND used_at = 0",
     [ST_SESSION_INSERT] = "INSERT INTO sessions (hash, user_id, created_at, last_seen_at, ip,"
                           " user_agent) VALUES (?1, ?2, ?3, ?3, ?4, ?5)",
@@ -588,26 +585,6 @@ int db_user_set_locked(struct db *db, long long id, long long locked_at)
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, locked_at);
 	return S_exec(s);
-}
-
-int db_token_find(struct db *db, const char *purpose, const unsigned char hash[32],
-                  long long *user_id, long long *expires, int *used)
-{
-	sqlite3_stmt *s = S_st(db, ST_TOKEN_FIND);
-	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, purpose, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	*used = 0;
-	if (rc == SQLITE_ROW) {
-		*user_id = sqlite3_column_int64(s, 0);
-		*expires = sqlite3_column_int64(s, 1);
-		*used = sqlite3_column_int64(s, 2) != 0;
-		rc = *used ? 0 : 1;
-	} else {
-		rc = rc == SQLITE_DONE ? 0 : -1;
-	}
-	sqlite3_reset(s);
-	return rc;
 }
 
 int db_token_use(struct db *db, const unsigned char hash[32], long long now)

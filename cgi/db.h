@@ -97,12 +97,6 @@ int db_token_try(struct db *db, long long id);
 /** Make every unused token of this user and purpose unusable. */
 int db_token_revoke(struct db *db, long long user_id, const char *purpose);
 void db_token_release(struct db_token *t);
-/**
- * Find an unused token by hash and purpose: 1 found (user id, expiry), 0 not found or used,
- * -1 error. *used is set to 1 when the token exists but was used or replaced.
- */
-int db_token_find(struct db *db, const char *purpose, const unsigned char hash[32],
-                  long long *user_id, long long *expires, int *used);
 /** Mark a token used; 1 if this call used it, 0 if it was already used (a race lost). */
 int db_token_use(struct db *db, const unsigned char hash[32], long long now);
 

@@ -4,11 +4,12 @@
 
 #include "http.h"
 
-#define THROTTLE_FREE   5         /* failed logins in a row before waits begin */
-#define THROTTLE_WINDOW (15 * 60) /* a failure more than this after the previous one starts over   \
-	                           */
-#define THROTTLE_FIRST 60         /* the first wait, doubled after every further failure */
-#define THROTTLE_CAP   (15 * 60)  /* the longest wait */
+#define THROTTLE_FREE 5 /* failed logins in a row before waits begin */
+#define THROTTLE_WINDOW                                                                            \
+	(15 * 60)                /* a failure more than this after the previous one starts over    \
+	                          */
+#define THROTTLE_FIRST 60        /* the first wait, doubled after every further failure */
+#define THROTTLE_CAP   (15 * 60) /* the longest wait */
 
 /**
  * Seconds still to wait at now after failures failed logins in a row, the last at last;

@@ -7,6 +7,7 @@
 #include "policy.h"
 #include "session.h"
 #include "throttle.h"
+#include "token.h"
 #include "tv.h"
 
 #include <stdio.h>
@@ -16,27 +17,18 @@
 #define EMAIL_TTL (24 * 3600)     /* the link to the new address */
 #define UNDO_TTL  (7 * 24 * 3600) /* the undo link to the old address */
 
-enum link_state { LINK_OK, LINK_FORGED, LINK_EXPIRED, LINK_USED, LINK_ERROR };
-
 /* The token of a mailed link (purpose "email" or "undo") as received; t is released by caller. */
-static enum link_state S_check(struct http_req *rq, const char *purpose, unsigned char hash[32],
-                               struct db_token *t)
+static enum token_state S_check(struct http_req *rq, const char *purpose, unsigned char hash[32],
+                                struct db_token *t)
 {
-	const char *token = http_field(rq, "token");
-	if (auth_token_hash(token, strlen(token), hash) < 0)
-		return LINK_FORGED;
-	int rc = db_token_get(rq->db, purpose, hash, t);
-	if (rc < 0)
-		return LINK_ERROR;
-	if (rc == 0 || !t->data)
-		return LINK_FORGED;
-	if (t->used_at != 0)
-		return LINK_USED;
-	return t->expires_at < rq->now ? LINK_EXPIRED : LINK_OK;
+	enum token_state st =
+	    token_check(rq->db, purpose, http_field(rq, "token"), 0, rq->now, hash, t);
+	/* Links of an email change always carry the address they are about. */
+	return st != TOKEN_ERROR && st != TOKEN_FORGED && !t->data ? TOKEN_FORGED : st;
 }
 
 /* A link that cannot be used: why, and the way back to the account. */
-static int S_invalid(struct http_req *rq, struct http_resp *rs, enum link_state st,
+static int S_invalid(struct http_req *rq, struct http_resp *rs, enum token_state st,
                      const char *title_key)
 {
 	static const char *msg[] = {"", "email_link_invalid_text", "email_link_expired_text",
@@ -44,7 +36,7 @@ static int S_invalid(struct http_req *rq, struct http_resp *rs, enum link_state 
 	struct tv *d = page_data(rq);
 	tv_set_str(d, "title", i18n_get(&rq->app->theme.ui, rq->locale, title_key));
 	tv_set_str(d, "reason", i18n_get(&rq->app->theme.ui, rq->locale, msg[st]));
-	return page_render(rq, rs, st == LINK_FORGED ? 400 : 410, "email-invalid", title_key,
+	return page_render(rq, rs, st == TOKEN_FORGED ? 400 : 410, "email-invalid", title_key,
 	                   "account-email-invalid", d);
 }
 
@@ -173,11 +165,11 @@ int h_email_confirm_page(struct http_req *rq, struct http_resp *rs)
 		                   "account-email-done", page_data(rq));
 	unsigned char hash[32];
 	struct db_token t = {0};
-	enum link_state st = S_check(rq, "email", hash, &t);
+	enum token_state st = S_check(rq, "email", hash, &t);
 	int status;
-	if (st == LINK_ERROR)
+	if (st == TOKEN_ERROR)
 		status = handler_unavailable(rq, rs, "token lookup");
-	else if (st != LINK_OK)
+	else if (st != TOKEN_OK)
 		status = S_invalid(rq, rs, st, "email_confirm_invalid_title");
 	else {
 		session_ensure_pre(rq, rs);
@@ -201,12 +193,12 @@ int h_email_confirm(struct http_req *rq, struct http_resp *rs)
 	http_header(rs, "Referrer-Policy", "no-referrer");
 	if (db_begin(rq->db) < 0)
 		return handler_unavailable(rq, rs, "begin");
-	enum link_state st = S_check(rq, "email", hash, &t);
-	if (st == LINK_ERROR) {
+	enum token_state st = S_check(rq, "email", hash, &t);
+	if (st == TOKEN_ERROR) {
 		status = handler_unavailable(rq, rs, "token lookup");
 		goto out;
 	}
-	if (st != LINK_OK) {
+	if (st != TOKEN_OK) {
 		db_rollback(rq->db);
 		status = S_invalid(rq, rs, st, "email_confirm_invalid_title");
 		goto out;
@@ -252,11 +244,11 @@ int h_email_undo_page(struct http_req *rq, struct http_resp *rs)
 	}
 	unsigned char hash[32];
 	struct db_token t = {0};
-	enum link_state st = S_check(rq, "undo", hash, &t);
+	enum token_state st = S_check(rq, "undo", hash, &t);
 	int status;
-	if (st == LINK_ERROR)
+	if (st == TOKEN_ERROR)
 		status = handler_unavailable(rq, rs, "token lookup");
-	else if (st != LINK_OK)
+	else if (st != TOKEN_OK)
 		status = S_invalid(rq, rs, st, "email_undo_invalid_title");
 	else {
 		session_ensure_pre(rq, rs);
@@ -278,12 +270,12 @@ int h_email_undo(struct http_req *rq, struct http_resp *rs)
 	http_header(rs, "Referrer-Policy", "no-referrer");
 	if (db_begin(rq->db) < 0)
 		return handler_unavailable(rq, rs, "begin");
-	enum link_state st = S_check(rq, "undo", hash, &t);
-	if (st == LINK_ERROR) {
+	enum token_state st = S_check(rq, "undo", hash, &t);
+	if (st == TOKEN_ERROR) {
 		status = handler_unavailable(rq, rs, "token lookup");
 		goto out;
 	}
-	if (st != LINK_OK) {
+	if (st != TOKEN_OK) {
 		db_rollback(rq->db);
 		status = S_invalid(rq, rs, st, "email_undo_invalid_title");
 		goto out;

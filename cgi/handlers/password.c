@@ -7,6 +7,7 @@
 #include "policy.h"
 #include "session.h"
 #include "throttle.h"
+#include "token.h"
 #include "tv.h"
 
 #include <string.h>
@@ -19,8 +20,6 @@
 #define FORGOT_ADDR_BURST 3.0          /* mails per account ... */
 #define FORGOT_ADDR_RATE  (3.0 / 3600) /* ... refilled at 3 an hour */
 #define EMAIL_ECHO_MAX    512          /* longest typed address carried to the next page */
-
-enum token_state { TOKEN_OK, TOKEN_FORGED, TOKEN_EXPIRED, TOKEN_USED, TOKEN_ERROR };
 
 /* --- small pieces -------------------------------------------------------------------------- */
 
@@ -330,17 +329,8 @@ out:
 static enum token_state S_check(struct http_req *rq, const char *token, unsigned char hash[32],
                                 struct db_token *t)
 {
-	if (auth_token_hash(token, strlen(token), hash) < 0)
-		return TOKEN_FORGED;
-	int rc = db_token_get(rq->db, "reset", hash, t);
-	if (rc < 0)
-		return TOKEN_ERROR;
-	if (rc == 0)
-		return TOKEN_FORGED;
 	/* Too many wrong codes void the whole request, the link too. */
-	if (t->used_at != 0 || t->tries >= CODE_TRIES)
-		return TOKEN_USED;
-	return t->expires_at < rq->now ? TOKEN_EXPIRED : TOKEN_OK;
+	return token_check(rq->db, "reset", token, CODE_TRIES, rq->now, hash, t);
 }
 
 /* The page for a link that cannot be used, with a way to ask for a new one. */

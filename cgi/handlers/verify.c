@@ -6,6 +6,7 @@
 #include "page.h"
 #include "policy.h"
 #include "session.h"
+#include "token.h"
 #include "tv.h"
 
 #include <string.h>
@@ -16,21 +17,14 @@
 #define RESEND_ADDR_BURST 3.0          /* per account email */
 #define RESEND_ADDR_RATE  (3.0 / 3600)
 
-enum token_state { TOKEN_OK, TOKEN_FORGED, TOKEN_EXPIRED, TOKEN_USED, TOKEN_ERROR };
-
 static enum token_state S_check(struct http_req *rq, const char *token, unsigned char hash[32],
                                 long long *user_id)
 {
-	long long expires;
-	int used;
-	if (auth_token_hash(token, strlen(token), hash) < 0)
-		return TOKEN_FORGED;
-	int rc = db_token_find(rq->db, "verify", hash, user_id, &expires, &used);
-	if (rc < 0)
-		return TOKEN_ERROR;
-	if (rc == 0)
-		return used ? TOKEN_USED : TOKEN_FORGED;
-	return expires < rq->now ? TOKEN_EXPIRED : TOKEN_OK;
+	struct db_token t = {0};
+	enum token_state st = token_check(rq->db, "verify", token, 0, rq->now, hash, &t);
+	*user_id = t.user_id;
+	db_token_release(&t);
+	return st;
 }
 
 /* The page for a link that cannot be used, with a way to ask for a new one. */

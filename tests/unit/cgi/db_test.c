@@ -110,42 +110,66 @@ Test(db, email_is_unique_ignoring_case)
 
 Test(db, a_new_token_replaces_the_old_one)
 {
-	long long id, uid, exp;
-	int used;
+	long long id;
 	unsigned char t1[32] = {1}, t2[32] = {2};
+	struct db_token t = {0};
 	cr_assert_eq(db_user_insert(db, "c@example.com", "C", "h", "zh", 1, &id), 0);
 	cr_assert_eq(db_token_replace(db, id, "verify", t1, NULL, NULL, 10, 100), 0);
-	cr_assert_eq(db_token_find(db, "verify", t1, &uid, &exp, &used), 1);
-	cr_assert_eq(uid, id);
-	cr_assert_eq(exp, 100);
+	cr_assert_eq(db_token_get(db, "verify", t1, &t), 1);
+	cr_assert_eq(t.user_id, id);
+	cr_assert_eq(t.expires_at, 100);
+	cr_assert_eq(t.used_at, 0);
+	db_token_release(&t);
 	cr_assert_eq(db_token_replace(db, id, "verify", t2, NULL, NULL, 20, 200), 0);
-	cr_assert_eq(db_token_find(db, "verify", t1, &uid, &exp, &used), 0);
-	cr_assert_eq(used, 1, "the replaced token counts as used");
-	cr_assert_eq(db_token_find(db, "verify", t2, &uid, &exp, &used), 1);
+	cr_assert_eq(db_token_get(db, "verify", t1, &t), 1);
+	cr_assert_neq(t.used_at, 0, "the replaced token can no longer be used");
+	db_token_release(&t);
+	cr_assert_eq(db_token_get(db, "verify", t2, &t), 1);
+	cr_assert_eq(t.used_at, 0);
+	db_token_release(&t);
 }
 
 Test(db, a_token_is_used_once)
 {
-	long long id, uid, exp;
-	int used;
-	unsigned char t[32] = {7};
+	long long id;
+	unsigned char h[32] = {7};
+	struct db_token t = {0};
 	cr_assert_eq(db_user_insert(db, "d@example.com", "D", "h", "zh", 1, &id), 0);
-	cr_assert_eq(db_token_replace(db, id, "verify", t, NULL, NULL, 10, 100), 0);
-	cr_assert_eq(db_token_use(db, t, 11), 1);
-	cr_assert_eq(db_token_use(db, t, 12), 0, "a second use loses");
-	cr_assert_eq(db_token_find(db, "verify", t, &uid, &exp, &used), 0);
-	cr_assert_eq(used, 1);
+	cr_assert_eq(db_token_replace(db, id, "verify", h, NULL, NULL, 10, 100), 0);
+	cr_assert_eq(db_token_use(db, h, 11), 1);
+	cr_assert_eq(db_token_use(db, h, 12), 0, "a second use loses");
+	cr_assert_eq(db_token_get(db, "verify", h, &t), 1);
+	cr_assert_eq(t.used_at, 11);
+	db_token_release(&t);
 }
 
 Test(db, a_token_of_another_purpose_is_not_found)
 {
-	long long id, uid, exp;
-	int used;
-	unsigned char t[32] = {9};
+	long long id;
+	unsigned char h[32] = {9};
+	struct db_token t = {0};
 	cr_assert_eq(db_user_insert(db, "e@example.com", "E", "h", "zh", 1, &id), 0);
-	cr_assert_eq(db_token_replace(db, id, "verify", t, NULL, NULL, 10, 100), 0);
-	cr_assert_eq(db_token_find(db, "reset", t, &uid, &exp, &used), 0);
-	cr_assert_eq(used, 0);
+	cr_assert_eq(db_token_replace(db, id, "verify", h, NULL, NULL, 10, 100), 0);
+	cr_assert_eq(db_token_get(db, "reset", h, &t), 0);
+}
+
+Test(db, a_token_keeps_its_code_and_data_and_counts_tries)
+{
+	long long id;
+	unsigned char h[32] = {4}, code[32] = {5};
+	struct db_token t = {0};
+	cr_assert_eq(db_user_insert(db, "g@example.com", "G", "h", "zh", 1, &id), 0);
+	cr_assert_eq(db_token_replace(db, id, "email", h, code, "new@example.com", 10, 100), 0);
+	cr_assert_eq(db_token_latest(db, id, "email", &t), 1);
+	cr_assert(t.has_code);
+	cr_assert_eq(memcmp(t.code_hash, code, 32), 0);
+	cr_assert_str_eq(t.data, "new@example.com");
+	cr_assert_eq(db_token_try(db, t.id), 0);
+	cr_assert_eq(db_token_try(db, t.id), 0);
+	db_token_release(&t);
+	cr_assert_eq(db_token_get(db, "email", h, &t), 1);
+	cr_assert_eq(t.tries, 2);
+	db_token_release(&t);
 }
 
 Test(db, a_claimed_mail_is_not_due_again_until_its_lease_ends)
