@@ -9,7 +9,7 @@ const h = require('../lib/harness');
 const { Client, parseMail } = require('../lib/http');
 
 const site = h.buildSite();
-const sql = (db, q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+const sql = (db, q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, q], { encoding: 'utf8' }).trim();
 
 // A sendmail stand-in: records its arguments and the message, exits with the given status.
 function fakeSendmail(dir, status) {

@@ -7,7 +7,7 @@ const h = require('../lib/harness');
 const { Client, Mailbox } = require('../lib/http');
 
 const PW = 'seven quiet rivers under bridges';
-const sql = (db, q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+const sql = (db, q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, q], { encoding: 'utf8' }).trim();
 
 async function account(p, email, ua = 'Mozilla/5.0 (Windows NT 10.0) Chrome/120.0 Safari/537.36') {
   const c = new Client(p.base, { userAgent: ua });
