@@ -11,9 +11,8 @@ enum token_state token_state(const struct db_token *t, int max_tries, long long 
 	return t->expires_at < now ? TOKEN_EXPIRED : TOKEN_OK;
 }
 
-enum token_state token_check(struct db *db, const char *purpose, const char *token,
-                             int max_tries, long long now, unsigned char hash[32],
-                             struct db_token *t)
+enum token_state token_check(struct db *db, const char *purpose, const char *token, int max_tries,
+                             long long now, unsigned char hash[32], struct db_token *t)
 {
 	if (auth_token_hash(token, strlen(token), hash) < 0)
 		return TOKEN_FORGED;

@@ -17,8 +17,7 @@ enum token_state token_state(const struct db_token *t, int max_tries, long long 
  * Look up the link token text for purpose: its hash goes to hash, its row to t (release with
  * db_token_release). TOKEN_FORGED for text that is not one of our tokens.
  */
-enum token_state token_check(struct db *db, const char *purpose, const char *token,
-                             int max_tries, long long now, unsigned char hash[32],
-                             struct db_token *t);
+enum token_state token_check(struct db *db, const char *purpose, const char *token, int max_tries,
+                             long long now, unsigned char hash[32], struct db_token *t);
 
 #endif
