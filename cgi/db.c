@@ -75,6 +75,38 @@ static const char *migrations[] = {
     "CREATE INDEX events_kind ON events(user_id, kind, at);"
     "CREATE INDEX sessions_live ON sessions(user_id, ended_at, last_seen_at);"
     "PRAGMA user_version = 2;",
+    /*
+     * 3: the double-entry ledger. Every money movement is a transfer whose entries sum to
+     * zero; accounts cache their balance, and a wallet may never go below zero.
+     */
+    "CREATE TABLE accounts ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('wallet', 'card_clearing', 'bank_clearing',"
+    "  'fee_income')),"
+    " user_id INTEGER UNIQUE REFERENCES users(id),"
+    " number TEXT UNIQUE,"
+    " balance INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL,"
+    " CHECK (kind != 'wallet' OR (balance >= 0 AND user_id IS NOT NULL)));"
+    "INSERT INTO accounts (kind, created_at) VALUES ('card_clearing', 0), ('bank_clearing', 0),"
+    " ('fee_income', 0);"
+    "CREATE TABLE transfers ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " idempotency_key TEXT UNIQUE,"
+    " request TEXT NOT NULL,"
+    " amount INTEGER NOT NULL CHECK (amount > 0),"
+    " fee INTEGER NOT NULL DEFAULT 0 CHECK (fee >= 0),"
+    " created_at INTEGER NOT NULL);"
+    "CREATE TABLE entries ("
+    " id INTEGER PRIMARY KEY,"
+    " transfer_id INTEGER NOT NULL REFERENCES transfers(id),"
+    " account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    " amount INTEGER NOT NULL CHECK (amount != 0),"
+    " balance_after INTEGER NOT NULL);"
+    "CREATE INDEX entries_account ON entries(account_id, id);"
+    "CREATE INDEX entries_transfer ON entries(transfer_id);"
+    "PRAGMA user_version = 3;",
 };
 
 enum stmt {
@@ -116,6 +148,17 @@ enum stmt {
 	ST_USER_SET_EMAIL,
 	ST_USER_SET_LOCKED,
 	ST_RATE_DEL,
+	ST_ACCOUNT_SYSTEM,
+	ST_ACCOUNT_WALLET,
+	ST_ACCOUNT_WALLET_NEW,
+	ST_ACCOUNT_BALANCE,
+	ST_TRANSFER_BY_KEY,
+	ST_TRANSFER_INSERT,
+	ST_LEDGER_MOVE,
+	ST_ENTRY_INSERT,
+	ST_AUDIT_UNBALANCED,
+	ST_AUDIT_CACHED,
+	ST_AUDIT_NEGATIVE,
 	ST__MAX
 };
 
@@ -183,6 +226,26 @@ static const char *sql[ST__MAX] = {
     [ST_USER_SET_EMAIL] = "UPDATE users SET email = ?2, email_key = lower(?2) WHERE id = ?1",
     [ST_USER_SET_LOCKED] = "UPDATE users SET locked_at = ?2 WHERE id = ?1",
     [ST_RATE_DEL] = "DELETE FROM rate_limits WHERE key = ?1",
+    [ST_ACCOUNT_SYSTEM] = "SELECT id FROM accounts WHERE kind = ?1 AND user_id IS NULL",
+    [ST_ACCOUNT_WALLET] = "SELECT id FROM accounts WHERE user_id = ?1 AND kind = 'wallet'",
+    [ST_ACCOUNT_WALLET_NEW] = "INSERT INTO accounts (kind, user_id, number, created_at)"
+                              " VALUES ('wallet', ?1, ?2, ?3)",
+    [ST_ACCOUNT_BALANCE] = "SELECT balance FROM accounts WHERE id = ?1",
+    [ST_TRANSFER_BY_KEY] = "SELECT id, request FROM transfers WHERE idempotency_key = ?1",
+    [ST_TRANSFER_INSERT] = "INSERT INTO transfers (kind, idempotency_key, request, amount, fee,"
+                           " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* The guard keeps wallets from going below zero whatever runs at the same time. */
+    [ST_LEDGER_MOVE] = "UPDATE accounts SET balance = balance + ?2 WHERE id = ?1"
+                       " AND (kind != 'wallet' OR balance + ?2 >= 0)"
+                       " RETURNING balance",
+    [ST_ENTRY_INSERT] = "INSERT INTO entries (transfer_id, account_id, amount, balance_after)"
+                        " VALUES (?1, ?2, ?3, ?4)",
+    [ST_AUDIT_UNBALANCED] = "SELECT transfer_id, sum(amount) FROM entries GROUP BY transfer_id"
+                            " HAVING sum(amount) != 0",
+    [ST_AUDIT_CACHED] = "SELECT a.id, a.balance, coalesce(sum(e.amount), 0) FROM accounts a"
+                        " LEFT JOIN entries e ON e.account_id = a.id GROUP BY a.id"
+                        " HAVING a.balance != coalesce(sum(e.amount), 0)",
+    [ST_AUDIT_NEGATIVE] = "SELECT id, balance FROM accounts WHERE kind = 'wallet' AND balance < 0",
 };
 
 struct db {
@@ -900,4 +963,154 @@ int db_fail_clear(struct db *db, const char *key)
 	sqlite3_stmt *s = S_st(db, ST_RATE_DEL);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	return S_exec(s);
+}
+
+/* --- the ledger -------------------------------------------------------------------------- */
+
+int db_account_system(struct db *db, const char *kind, long long *id)
+{
+	sqlite3_stmt *s = S_st(db, ST_ACCOUNT_SYSTEM);
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int db_account_wallet(struct db *db, long long user_id, const char *number, long long now,
+                      long long *id)
+{
+	sqlite3_stmt *s = S_st(db, ST_ACCOUNT_WALLET);
+	sqlite3_bind_int64(s, 1, user_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE || !number)
+		return -1;
+	s = S_st(db, ST_ACCOUNT_WALLET_NEW);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, number, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now);
+	if (S_exec(s) < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db->h);
+	return 0;
+}
+
+int db_account_balance(struct db *db, long long id, long long *balance)
+{
+	sqlite3_stmt *s = S_st(db, ST_ACCOUNT_BALANCE);
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*balance = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+enum db_post_result db_post(struct db *db, const struct db_posting *p, long long *transfer_id)
+{
+	long long sum = 0;
+	for (size_t i = 0; i < p->nlines; i++) {
+		if (p->lines[i].amount == 0 ||
+		    __builtin_add_overflow(sum, p->lines[i].amount, &sum))
+			return DB_POST_INVALID;
+	}
+	if (sum != 0 || p->nlines < 2 || p->amount <= 0 || p->fee < 0)
+		return DB_POST_INVALID;
+	if (db_begin(db) < 0)
+		return DB_POST_ERROR;
+
+	/* A key seen before answers with its first transfer, if the request is the same. */
+	enum db_post_result result = DB_POST_ERROR;
+	sqlite3_stmt *s;
+	if (p->idempotency_key) {
+		s = S_st(db, ST_TRANSFER_BY_KEY);
+		sqlite3_bind_text(s, 1, p->idempotency_key, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*transfer_id = sqlite3_column_int64(s, 0);
+			const char *req = (const char *)sqlite3_column_text(s, 1);
+			result = req && strcmp(req, p->request) == 0 ? DB_POST_REPLAYED
+			                                             : DB_POST_CONFLICT;
+		}
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW || rc != SQLITE_DONE)
+			goto out;
+	}
+	s = S_st(db, ST_TRANSFER_INSERT);
+	sqlite3_bind_text(s, 1, p->kind, -1, SQLITE_STATIC);
+	if (p->idempotency_key)
+		sqlite3_bind_text(s, 2, p->idempotency_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, p->request, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, p->amount);
+	sqlite3_bind_int64(s, 5, p->fee);
+	sqlite3_bind_int64(s, 6, p->now);
+	if (S_exec(s) < 0)
+		goto out;
+	*transfer_id = sqlite3_last_insert_rowid(db->h);
+	for (size_t i = 0; i < p->nlines; i++) {
+		s = S_st(db, ST_LEDGER_MOVE);
+		sqlite3_bind_int64(s, 1, p->lines[i].account);
+		sqlite3_bind_int64(s, 2, p->lines[i].amount);
+		int rc = sqlite3_step(s);
+		long long after = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+		while (rc == SQLITE_ROW)
+			rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			goto out;
+		if (sqlite3_changes(db->h) != 1) {
+			result = DB_POST_INSUFFICIENT;
+			goto out;
+		}
+		s = S_st(db, ST_ENTRY_INSERT);
+		sqlite3_bind_int64(s, 1, *transfer_id);
+		sqlite3_bind_int64(s, 2, p->lines[i].account);
+		sqlite3_bind_int64(s, 3, p->lines[i].amount);
+		sqlite3_bind_int64(s, 4, after);
+		if (S_exec(s) < 0)
+			goto out;
+	}
+	if (db_commit(db) < 0)
+		goto out;
+	return DB_POST_OK;
+out:
+	db_rollback(db);
+	return result;
+}
+
+int db_audit(struct db *db, struct buf *report)
+{
+	int problems = 0;
+	sqlite3_stmt *s = S_st(db, ST_AUDIT_UNBALANCED);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		buf_addf(report, "transfer %lld: entries sum to %lld, not 0\n",
+		         (long long)sqlite3_column_int64(s, 0),
+		         (long long)sqlite3_column_int64(s, 1));
+		problems++;
+	}
+	sqlite3_reset(s);
+	s = S_st(db, ST_AUDIT_CACHED);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		buf_addf(report, "account %lld: balance %lld but its entries sum to %lld\n",
+		         (long long)sqlite3_column_int64(s, 0),
+		         (long long)sqlite3_column_int64(s, 1),
+		         (long long)sqlite3_column_int64(s, 2));
+		problems++;
+	}
+	sqlite3_reset(s);
+	s = S_st(db, ST_AUDIT_NEGATIVE);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		buf_addf(report, "wallet %lld: negative balance %lld\n",
+		         (long long)sqlite3_column_int64(s, 0),
+		         (long long)sqlite3_column_int64(s, 1));
+		problems++;
+	}
+	sqlite3_reset(s);
+	return problems;
 }

@@ -181,4 +181,52 @@ int db_fail_get(struct db *db, const char *key, long long now, long long window,
 int db_fail_add(struct db *db, const char *key, long long now, long long window);
 int db_fail_clear(struct db *db, const char *key);
 
+/*
+ * The ledger: accounts (a wallet per user, and the system accounts card_clearing,
+ * bank_clearing and fee_income), transfers, and their entries. Money is integer minor units.
+ */
+/** Id of a system account by kind. 0 or -1. */
+int db_account_system(struct db *db, const char *kind, long long *id);
+/** Id of the user's wallet; created with number when missing (number NULL: only look). 0 or -1. */
+int db_account_wallet(struct db *db, long long user_id, const char *number, long long now,
+                      long long *id);
+int db_account_balance(struct db *db, long long id, long long *balance);
+
+struct db_line {
+	long long account; /* account id */
+	long long amount;  /* minor units, + credit, - debit, never 0 */
+};
+
+struct db_posting {
+	const char *kind;            /* "top_up", "transfer", ... */
+	const char *idempotency_key; /* or NULL */
+	const char *request;         /* canonical text of what was asked, to recognise a replay */
+	long long amount, fee;       /* for the transfer row */
+	const struct db_line *lines; /* entries; they must sum to zero */
+	size_t nlines;
+	long long now;
+};
+
+enum db_post_result {
+	DB_POST_OK,           /* committed: *transfer_id is new */
+	DB_POST_REPLAYED,     /* the key was used for the same request: *transfer_id is the first */
+	DB_POST_CONFLICT,     /* the key was used for another request: nothing done */
+	DB_POST_INSUFFICIENT, /* a wallet would go below zero: nothing done */
+	DB_POST_INVALID,      /* lines do not balance or amounts are wrong: nothing done */
+	DB_POST_ERROR         /* database error: nothing done */
+};
+
+/**
+ * Post one transfer in one BEGIN IMMEDIATE transaction: the transfer row and every entry, each
+ * balance moved with a guard that keeps wallets at zero or above; all or nothing.
+ */
+enum db_post_result db_post(struct db *db, const struct db_posting *p, long long *transfer_id);
+
+/**
+ * Check the ledger's invariants: every transfer's entries sum to zero, every cached balance
+ * equals the sum of its entries, no wallet is negative. Appends one line per problem to report
+ * and returns how many there were.
+ */
+int db_audit(struct db *db, struct buf *report);
+
 #endif
