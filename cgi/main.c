@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -166,6 +165,16 @@ static void S_serve(FCGX_Request *r, struct db *db)
 	db_user_release(&rq.user);
 }
 
+static void S_unlock(void *mutex)
+{
+	pthread_mutex_unlock(mutex);
+}
+
+static void S_close_db(void *db)
+{
+	db_close(db);
+}
+
 static void *S_worker(void *arg)
 {
 	(void)arg;
@@ -177,18 +186,29 @@ static void *S_worker(void *arg)
 		buf_release(&err);
 		exit(1);
 	}
+	buf_release(&err);
 	FCGX_InitRequest(&r, listen_fd, 0);
+	/*
+	 * Shutdown cancels workers while they wait in accept(), the only place cancellation is
+	 * enabled: a request in progress always finishes, the accept lock is released and the
+	 * connection closed by the cleanup handlers.
+	 */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	pthread_cleanup_push(S_close_db, db);
 	for (;;) {
+		int rc;
 		pthread_mutex_lock(&accept_lock);
-		int rc = FCGX_Accept_r(&r);
-		pthread_mutex_unlock(&accept_lock);
+		pthread_cleanup_push(S_unlock, &accept_lock);
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+		rc = FCGX_Accept_r(&r);
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		pthread_cleanup_pop(1);
 		if (rc < 0 || app.stopping)
 			break;
 		S_serve(&r, db);
 		FCGX_Finish_r(&r);
 	}
-	db_close(db);
-	buf_release(&err);
+	pthread_cleanup_pop(1);
 	return NULL;
 }
 
@@ -222,14 +242,6 @@ static const char *S_opt(const char *env, const char *def)
 {
 	const char *v = getenv(env);
 	return v && *v ? v : def;
-}
-
-static void S_stop(int sig)
-{
-	(void)sig;
-	app.stopping = 1;
-	/* Wake the accept() calls: shutting the socket makes them return. */
-	shutdown(listen_fd, SHUT_RDWR);
 }
 
 int main(int argc, char **argv)
@@ -356,10 +368,12 @@ int main(int argc, char **argv)
 		die("cannot listen on %s", c->socket_path);
 	chmod(c->socket_path, 0660);
 
-	struct sigaction sa = {0};
-	sa.sa_handler = S_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	/* Only the main thread takes SIGTERM and SIGINT, with sigwait, to shut down in order. */
+	sigset_t stop_signals;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	pthread_t mailer, *tid = xcalloc((size_t)c->workers, sizeof(*tid));
@@ -368,6 +382,11 @@ int main(int argc, char **argv)
 		pthread_create(&tid[i], NULL, S_worker, NULL);
 	fprintf(stderr, "okpay-portal: %d workers on %s%s\n", c->workers, c->socket_path,
 	        c->dev ? " (dev mode)" : "");
+	int sig = 0;
+	sigwait(&stop_signals, &sig);
+	app.stopping = 1;
+	for (int i = 0; i < c->workers; i++)
+		pthread_cancel(tid[i]);
 	for (int i = 0; i < c->workers; i++)
 		pthread_join(tid[i], NULL);
 	app_mail_wake(&app);
