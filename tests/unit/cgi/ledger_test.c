@@ -151,24 +151,28 @@ Test(ledger, the_same_key_and_request_replays_the_first_transfer)
 	cr_assert_eq(S_balance(alice), 500);
 }
 
-Test(ledger, the_audit_finds_a_corrupted_balance_and_a_negative_wallet)
+Test(ledger, the_audit_finds_a_corrupted_balance_and_an_unbalanced_transfer)
 {
 	cr_assert_eq(S_top_up(alice, 100, NULL), DB_POST_OK);
 	sqlite3 *h;
 	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(h, "UPDATE accounts SET balance = balance + 1 WHERE kind = 'fee_income'",
-	                          NULL, NULL, NULL),
-	             SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(h, "INSERT INTO entries (transfer_id, account_id, amount, balance_after)"
-	                             " VALUES (1, 1, 5, 0)",
-	                          NULL, NULL, NULL),
-	             SQLITE_OK);
+	cr_assert_eq(
+	    sqlite3_exec(h, "UPDATE accounts SET balance = balance + 1 WHERE kind = 'fee_income'",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	cr_assert_eq(
+	    sqlite3_exec(h,
+	                 "INSERT INTO entries (transfer_id, account_id, amount, balance_after)"
+	                 " VALUES (1, 1, 5, 0)",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(h);
 	struct buf report = BUF_INIT;
 	int n = db_audit(db, &report);
 	cr_assert(n >= 2, "%d problems: %s", n, report.ptr);
 	cr_assert(strstr(report.ptr, "entries sum to 5") != NULL, "%s", report.ptr);
-	cr_assert(strstr(report.ptr, "balance 1 but its entries sum to 0") != NULL, "%s", report.ptr);
+	cr_assert(strstr(report.ptr, "balance 1 but its entries sum to 0") != NULL, "%s",
+	          report.ptr);
 	buf_release(&report);
 }
 
