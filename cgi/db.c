@@ -126,7 +126,6 @@ enum stmt {
 	ST_SESSION_TOUCH,
 	ST_SESSION_END,
 	ST_EVENT_ADD,
-	ST_EVENTS_RECENT,
 	ST_MAIL_ADD,
 	ST_MAIL_NEXT,
 	ST_MAIL_SENT,
@@ -190,8 +189,6 @@ static const char *sql[ST__MAX] = {
     [ST_SESSION_END] = "UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at = 0",
     [ST_EVENT_ADD] = "INSERT INTO events (user_id, kind, ip, user_agent, at)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
-    [ST_EVENTS_RECENT] = "SELECT kind, ip, user_agent, at FROM events WHERE user_id = ?1"
-                         " ORDER BY at DESC, id DESC LIMIT ?2",
     [ST_MAIL_ADD] = "INSERT INTO outbox (to_addr, subject, body_text, body_html, created_at,"
                     " next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     [ST_MAIL_NEXT] = "SELECT " MAIL_COLS " FROM outbox WHERE sent_at = 0"
@@ -589,14 +586,10 @@ int db_session_end_own(struct db *db, long long id, long long user_id, long long
 	return sqlite3_changes(db->h);
 }
 
-int db_events_page(struct db *db, long long user_id, int offset, int max, struct db_event **out,
-                   long long *total)
+/* A page of a user's events, newest first. */
+static int S_events(struct db *db, long long user_id, int offset, int max, struct db_event **out)
 {
-	sqlite3_stmt *s = S_st(db, ST_EVENTS_COUNT);
-	sqlite3_bind_int64(s, 1, user_id);
-	*total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	s = S_st(db, ST_EVENTS_PAGE);
+	sqlite3_stmt *s = S_st(db, ST_EVENTS_PAGE);
 	int n = 0;
 	sqlite3_bind_int64(s, 1, user_id);
 	sqlite3_bind_int(s, 2, max);
@@ -611,6 +604,16 @@ int db_events_page(struct db *db, long long user_id, int offset, int max, struct
 	}
 	sqlite3_reset(s);
 	return n;
+}
+
+int db_events_page(struct db *db, long long user_id, int offset, int max, struct db_event **out,
+                   long long *total)
+{
+	sqlite3_stmt *s = S_st(db, ST_EVENTS_COUNT);
+	sqlite3_bind_int64(s, 1, user_id);
+	*total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return S_events(db, user_id, offset, max, out);
 }
 
 int db_event_count_since(struct db *db, long long user_id, const char *kind, long long since,
@@ -720,20 +723,7 @@ int db_event_add(struct db *db, long long user_id, const char *kind, const char 
 
 int db_events_recent(struct db *db, long long user_id, int max, struct db_event **out)
 {
-	sqlite3_stmt *s = S_st(db, ST_EVENTS_RECENT);
-	int n = 0, rc;
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int(s, 2, max);
-	*out = xcalloc((size_t)max + 1, sizeof(**out));
-	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		(*out)[n].kind = S_col_text(s, 0);
-		(*out)[n].ip = S_col_text(s, 1);
-		(*out)[n].user_agent = S_col_text(s, 2);
-		(*out)[n].at = sqlite3_column_int64(s, 3);
-		n++;
-	}
-	sqlite3_reset(s);
-	return n;
+	return S_events(db, user_id, 0, max, out);
 }
 
 void db_events_release(struct db_event *e, int n)
