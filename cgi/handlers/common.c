@@ -53,6 +53,7 @@ int handler_unavailable(struct http_req *rq, struct http_resp *rs, const char *w
 	return page_error(rq, rs, 503);
 }
 
+/* Times are shown in China Standard Time, the product's home zone, in both languages. */
 void handler_time(struct buf *b, long long at)
 {
 	time_t t = (time_t)(at + 8 * 3600);

@@ -5,23 +5,9 @@
 #include "tv.h"
 #include "ua.h"
 
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define RECENT 10
-
-/* Times are shown in China Standard Time, the product's home zone, in both languages. */
-static void S_time(struct buf *b, long long at)
-{
-	time_t t = (time_t)(at + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char s[32];
-	strftime(s, sizeof(s), "%Y-%m-%d %H:%M", &tm);
-	buf_adds(b, s);
-	buf_adds(b, " (UTC+8)");
-}
 
 int h_overview(struct http_req *rq, struct http_resp *rs)
 {
@@ -45,7 +31,7 @@ int h_overview(struct http_req *rq, struct http_resp *rs)
 		tv_set_str(e, "what", i18n_get(&rq->app->theme.ui, rq->locale, b.ptr));
 		tv_set_bool(e, "warn", strcmp(ev[i].kind, "login_failed") == 0);
 		buf_reset(&b);
-		S_time(&b, ev[i].at);
+		handler_time(&b, ev[i].at);
 		tv_set_str(e, "when", b.ptr);
 		buf_reset(&b);
 		ua_summary(&b, ev[i].user_agent);
