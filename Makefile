@@ -38,12 +38,15 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
 SITE_GEN := $(BUILD)/bin/site-gen
 PORTAL   := $(BUILD)/bin/okpay-portal
+ADMIN    := $(BUILD)/bin/okpay-admin
+ADMIN_SRC := $(wildcard cgi/admin/*.c)
+ADMIN_OBJ := $(ADMIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(BUILD)/bin/unit-tests
 
 .PHONY: all site watch run test test-unit test-asan test-integration test-e2e bench bench-site \
 	bench-portal clean deps deps-test deps-bench format check-format
 
-all: deps $(SITE_GEN) $(PORTAL)
+all: deps $(SITE_GEN) $(PORTAL) $(ADMIN)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -69,7 +72,11 @@ $(PORTAL): $(BUILD)/obj/cgi/main.o $(CGI_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(LDFLAGS) $(PORTAL_LIBS)
 
-$(CGI_OBJ) $(BUILD)/obj/cgi/main.o: CFLAGS += -Icgi
+$(ADMIN): $(ADMIN_OBJ) $(CGI_OBJ) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(LDFLAGS) $(PORTAL_LIBS)
+
+$(CGI_OBJ) $(ADMIN_OBJ) $(BUILD)/obj/cgi/main.o: CFLAGS += -Icgi
 
 $(UNIT_OBJ): CFLAGS += -Isite-gen -Icgi
 
@@ -133,10 +140,10 @@ test: deps-test
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-test-integration: $(SITE_GEN) $(PORTAL)
+test-integration: $(SITE_GEN) $(PORTAL) $(ADMIN)
 	SITE_GEN=$(SITE_GEN) PORTAL=$(PORTAL) node --test --test-concurrency=1 tests/integration/
 
-test-e2e: $(SITE_GEN) $(PORTAL)
+test-e2e: $(SITE_GEN) $(PORTAL) $(ADMIN)
 	SITE_GEN=$(SITE_GEN) PORTAL=$(PORTAL) node --test --test-concurrency=1 tests/e2e/
 
 # --- benchmarks ----------------------------------------------------------------------------

@@ -5,7 +5,10 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "money.h"
 #include "theme.h"
+
+struct card_processor;
 
 struct config {
 	const char *db_path;     /* SQLite database */
@@ -20,13 +23,20 @@ struct config {
 	int dev;                 /* dev mode: /_dev/mail, cookies without Secure on plain HTTP */
 	int workers;             /* request threads */
 	int login_limit;         /* login attempts per client address per 15 minutes */
+	/* Money (issue 5): amounts in minor units of currency. */
+	struct money_currency currency; /* default CNY, "¥", 2 decimals */
+	int card_fee_bp;                /* card fee rate in basis points: 290 = 2.9% */
+	long long card_fee_fixed;       /* plus this per card payment: 30 = ¥0.30 */
+	long long limit_transfer;       /* largest single send or top-up: ¥50,000 */
+	long long limit_daily;          /* most sent per China Standard Time day: ¥200,000 */
 };
 
 struct app {
 	struct config cfg;
 	struct theme theme;
-	unsigned char key[32]; /* server key */
-	int secure_cookies;    /* __Host- names and Secure */
+	unsigned char key[32];              /* server key */
+	const struct card_processor *cards; /* card_simulator unless a real one is configured */
+	int secure_cookies;                 /* __Host- names and Secure */
 	FILE *log;
 	pthread_mutex_t log_lock;
 	pthread_mutex_t mail_lock; /* wakes the mail thread early */

@@ -268,6 +268,11 @@ void auth_code_new(char *out, size_t n)
 	out[n] = '\0';
 }
 
+unsigned auth_random_below(unsigned upper)
+{
+	return randombytes_uniform(upper);
+}
+
 int auth_code_hash(const char *code, size_t n, unsigned char hash[32])
 {
 	char norm[AUTH_CODE_MAX];

@@ -123,6 +123,9 @@ int auth_token_hash(const char *token, size_t n, unsigned char hash[32]);
  */
 void auth_code_new(char *out, size_t n);
 
+/** A number chosen uniformly from 0 to upper - 1 (upper >= 1), e.g. a new account's serial. */
+unsigned auth_random_below(unsigned upper);
+
 /** Longest code auth_code_hash accepts, not counting the spaces and hyphens it ignores. */
 #define AUTH_CODE_MAX 16
 

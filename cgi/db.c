@@ -1,9 +1,11 @@
 /* db.c - SQLite: migrations, one table of prepared statements, and the queries the portal runs. */
 #include "db.h"
 #include "buf.h"
+#include "numbers.h"
 #include "util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,46 @@ static const char *migrations[] = {
     "CREATE INDEX entries_account ON entries(account_id, id);"
     "CREATE INDEX entries_transfer ON entries(transfer_id);"
     "PRAGMA user_version = 3;",
+    /*
+     * 4: the wallet. Transfers get a number, their parties, a note and how they were paid;
+     * numbers count per day; bank deposits wait as pending until settled; a send's review is
+     * stored so that its Confirm button needs nothing in memory and confirms at most once.
+     */
+    "ALTER TABLE transfers ADD COLUMN number TEXT;"
+    "ALTER TABLE transfers ADD COLUMN method TEXT NOT NULL DEFAULT 'balance';"
+    "ALTER TABLE transfers ADD COLUMN from_user INTEGER REFERENCES users(id);"
+    "ALTER TABLE transfers ADD COLUMN to_user INTEGER REFERENCES users(id);"
+    "ALTER TABLE transfers ADD COLUMN note TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE transfers ADD COLUMN card TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE transfers ADD COLUMN reference TEXT NOT NULL DEFAULT '';"
+    "CREATE UNIQUE INDEX transfers_number ON transfers(number);"
+    "CREATE INDEX transfers_sent ON transfers(from_user, kind, created_at);"
+    "CREATE TABLE transfer_days (day INTEGER PRIMARY KEY, seq INTEGER NOT NULL);"
+    "CREATE TABLE deposits ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id),"
+    " reference TEXT NOT NULL UNIQUE,"
+    " idempotency_key TEXT NOT NULL UNIQUE,"
+    " amount INTEGER NOT NULL CHECK (amount > 0),"
+    " created_at INTEGER NOT NULL,"
+    " settled_at INTEGER NOT NULL DEFAULT 0,"
+    " transfer_id INTEGER UNIQUE REFERENCES transfers(id));"
+    "CREATE INDEX deposits_user ON deposits(user_id, settled_at);"
+    "CREATE TABLE reviews ("
+    " id INTEGER PRIMARY KEY,"
+    " key_hash BLOB NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES users(id),"
+    " recipient TEXT NOT NULL,"
+    " to_user INTEGER NOT NULL REFERENCES users(id),"
+    " to_account INTEGER NOT NULL REFERENCES accounts(id),"
+    " amount INTEGER NOT NULL CHECK (amount > 0),"
+    " fee INTEGER NOT NULL CHECK (fee >= 0),"
+    " method TEXT NOT NULL,"
+    " note TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL,"
+    " transfer_id INTEGER UNIQUE REFERENCES transfers(id));"
+    "PRAGMA user_version = 4;",
 };
 
 enum stmt {
@@ -148,16 +190,31 @@ enum stmt {
 	ST_USER_SET_LOCKED,
 	ST_RATE_DEL,
 	ST_ACCOUNT_SYSTEM,
-	ST_ACCOUNT_WALLET,
-	ST_ACCOUNT_WALLET_NEW,
+	ST_WALLET_BY_USER,
+	ST_WALLET_BY_NUMBER,
+	ST_WALLET_NEW,
 	ST_ACCOUNT_BALANCE,
 	ST_TRANSFER_BY_KEY,
+	ST_TRANSFER_DAY_SEQ,
 	ST_TRANSFER_INSERT,
+	ST_SENT_SINCE,
 	ST_LEDGER_MOVE,
 	ST_ENTRY_INSERT,
+	ST_REVIEW_DONE,
+	ST_TRANSFER_BY_NUMBER,
+	ST_TRANSFER_BY_ID,
+	ST_DEPOSIT_NEW,
+	ST_DEPOSIT_BY_KEY,
+	ST_DEPOSIT_BY_REF,
+	ST_DEPOSIT_SETTLED,
+	ST_REVIEW_NEW,
+	ST_REVIEW_GET,
+	ST_HISTORY,
+	ST_HISTORY_COUNT,
 	ST_AUDIT_UNBALANCED,
 	ST_AUDIT_CACHED,
 	ST_AUDIT_NEGATIVE,
+	ST_AUDIT_REVIEWS,
 	ST__MAX
 };
 
@@ -165,6 +222,41 @@ enum stmt {
 #define TOKEN_COLS "id, user_id, created_at, expires_at, used_at, tries, code_hash, data"
 #define MAIL_COLS                                                                                  \
 	"id, to_addr, subject, body_text, body_html, created_at, attempts, sent_at, last_error"
+
+#define WALLET_COLS "id, user_id, balance, created_at, number"
+#define TRANSFER_COLS                                                                              \
+	"id, coalesce(number, ''), kind, method, note, card, reference, amount, fee,"              \
+	" coalesce(from_user, 0), coalesce(to_user, 0), created_at"
+#define DEPOSIT_COLS                                                                               \
+	"id, user_id, amount, created_at, settled_at, coalesce(transfer_id, 0),"                   \
+	" reference"
+/*
+ * History rows: the entries on wallet ?2 with their transfers, the other party of a send, and
+ * user ?1's pending deposits. The fee shows on the one entry it was paid with: the first entry
+ * of the payer's wallet in a card transfer. Filters: ?3 since, ?4 until (0 = open), ?5
+ * direction, ?6 status, ?7 number.
+ */
+#define HISTORY_ROWS                                                                               \
+	"SELECT t.id AS tid, coalesce(t.number, '') AS number, t.kind, t.method,"                  \
+	" 'completed' AS status, t.note, t.card, t.reference, e.amount AS amount,"                 \
+	" CASE WHEN t.method = 'card' AND (t.kind = 'top_up' OR t.from_user = ?1)"                 \
+	" AND e.id = (SELECT min(id) FROM entries WHERE transfer_id = t.id AND account_id = ?2)"   \
+	" THEN t.fee ELSE 0 END AS fee, e.balance_after, t.created_at AS at,"                      \
+	" coalesce(t.from_user, 0), coalesce(t.to_user, 0), coalesce(o.name, ''),"                 \
+	" coalesce(oa.number, ''), e.id AS ord"                                                    \
+	" FROM entries e JOIN transfers t ON t.id = e.transfer_id"                                 \
+	" LEFT JOIN users o ON o.id = CASE WHEN t.from_user = ?1 THEN t.to_user"                   \
+	" ELSE t.from_user END"                                                                    \
+	" LEFT JOIN accounts oa ON oa.user_id = o.id AND oa.kind = 'wallet'"                       \
+	" WHERE e.account_id = ?2"                                                                 \
+	" UNION ALL SELECT 0, '', 'deposit', 'bank', 'pending', '', '', d.reference, d.amount,"    \
+	" 0, 0, d.created_at, 0, d.user_id, '', '', 0 FROM deposits d"                             \
+	" WHERE d.user_id = ?1 AND d.settled_at = 0"
+#define HISTORY_WHERE                                                                              \
+	"(?3 = 0 OR at >= ?3) AND (?4 = 0 OR at < ?4)"                                             \
+	" AND (?5 = 0 OR (?5 = 1 AND amount > 0) OR (?5 = -1 AND amount < 0))"                     \
+	" AND (?6 = 0 OR (?6 = 1 AND status = 'completed') OR (?6 = 2 AND status = 'pending'))"    \
+	" AND (?7 IS NULL OR number = ?7)"
 
 static const char *sql[ST__MAX] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -224,25 +316,60 @@ static const char *sql[ST__MAX] = {
     [ST_USER_SET_LOCKED] = "UPDATE users SET locked_at = ?2 WHERE id = ?1",
     [ST_RATE_DEL] = "DELETE FROM rate_limits WHERE key = ?1",
     [ST_ACCOUNT_SYSTEM] = "SELECT id FROM accounts WHERE kind = ?1 AND user_id IS NULL",
-    [ST_ACCOUNT_WALLET] = "SELECT id FROM accounts WHERE user_id = ?1 AND kind = 'wallet'",
-    [ST_ACCOUNT_WALLET_NEW] = "INSERT INTO accounts (kind, user_id, number, created_at)"
-                              " VALUES ('wallet', ?1, ?2, ?3)",
+    [ST_WALLET_BY_USER] = "SELECT " WALLET_COLS " FROM accounts"
+                          " WHERE user_id = ?1 AND kind = 'wallet'",
+    [ST_WALLET_BY_NUMBER] = "SELECT " WALLET_COLS " FROM accounts"
+                            " WHERE number = ?1 AND kind = 'wallet'",
+    [ST_WALLET_NEW] = "INSERT INTO accounts (kind, user_id, number, created_at)"
+                      " VALUES ('wallet', ?1, ?2, ?3)",
     [ST_ACCOUNT_BALANCE] = "SELECT balance FROM accounts WHERE id = ?1",
-    [ST_TRANSFER_BY_KEY] = "SELECT id, request FROM transfers WHERE idempotency_key = ?1",
+    [ST_TRANSFER_BY_KEY] = "SELECT id, request, number FROM transfers WHERE idempotency_key = ?1",
+    [ST_TRANSFER_DAY_SEQ] = "INSERT INTO transfer_days (day, seq) VALUES (?1, 1)"
+                            " ON CONFLICT (day) DO UPDATE SET seq = seq + 1 RETURNING seq",
     [ST_TRANSFER_INSERT] = "INSERT INTO transfers (kind, idempotency_key, request, amount, fee,"
-                           " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           " created_at, number, method, from_user, to_user, note, card,"
+                           " reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                           " coalesce(?11, ''), coalesce(?12, ''), coalesce(?13, ''))",
+    [ST_SENT_SINCE] = "SELECT coalesce(sum(amount), 0) FROM transfers"
+                      " WHERE from_user = ?1 AND kind = 'send' AND created_at >= ?2",
     /* The guard keeps wallets from going below zero whatever runs at the same time. */
     [ST_LEDGER_MOVE] = "UPDATE accounts SET balance = balance + ?2 WHERE id = ?1"
                        " AND (kind != 'wallet' OR balance + ?2 >= 0)"
                        " RETURNING balance",
     [ST_ENTRY_INSERT] = "INSERT INTO entries (transfer_id, account_id, amount, balance_after)"
                         " VALUES (?1, ?2, ?3, ?4)",
+    [ST_REVIEW_DONE] = "UPDATE reviews SET transfer_id = ?2 WHERE id = ?1 AND transfer_id IS NULL",
+    [ST_TRANSFER_BY_NUMBER] = "SELECT " TRANSFER_COLS " FROM transfers WHERE number = ?1",
+    [ST_TRANSFER_BY_ID] = "SELECT " TRANSFER_COLS " FROM transfers WHERE id = ?1",
+    [ST_DEPOSIT_NEW] = "INSERT INTO deposits (user_id, reference, idempotency_key, amount,"
+                       " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_DEPOSIT_BY_KEY] = "SELECT " DEPOSIT_COLS " FROM deposits WHERE idempotency_key = ?1",
+    [ST_DEPOSIT_BY_REF] = "SELECT " DEPOSIT_COLS " FROM deposits WHERE reference = ?1",
+    [ST_DEPOSIT_SETTLED] = "UPDATE deposits SET settled_at = ?2, transfer_id = ?3"
+                           " WHERE id = ?1 AND settled_at = 0",
+    [ST_REVIEW_NEW] = "INSERT INTO reviews (key_hash, user_id, recipient, to_user, to_account,"
+                      " amount, fee, method, note, created_at, expires_at)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [ST_REVIEW_GET] = "SELECT id, user_id, to_user, to_account, amount, fee, created_at,"
+                      " expires_at, coalesce(transfer_id, 0), recipient, method, note"
+                      " FROM reviews WHERE key_hash = ?1 AND user_id = ?2",
+    [ST_HISTORY] = "SELECT * FROM (" HISTORY_ROWS ") WHERE " HISTORY_WHERE
+                   " ORDER BY at DESC, ord DESC LIMIT ?8 OFFSET ?9",
+    [ST_HISTORY_COUNT] = "SELECT count(*) FROM (" HISTORY_ROWS ") WHERE " HISTORY_WHERE,
     [ST_AUDIT_UNBALANCED] = "SELECT transfer_id, sum(amount) FROM entries GROUP BY transfer_id"
                             " HAVING sum(amount) != 0",
     [ST_AUDIT_CACHED] = "SELECT a.id, a.balance, coalesce(sum(e.amount), 0) FROM accounts a"
                         " LEFT JOIN entries e ON e.account_id = a.id GROUP BY a.id"
                         " HAVING a.balance != coalesce(sum(e.amount), 0)",
     [ST_AUDIT_NEGATIVE] = "SELECT id, balance FROM accounts WHERE kind = 'wallet' AND balance < 0",
+    /* A confirmed review names the one transfer made under its key, and no other names it. */
+    [ST_AUDIT_REVIEWS] = "SELECT r.id, r.transfer_id FROM reviews r"
+                         " LEFT JOIN transfers t ON t.id = r.transfer_id"
+                         " WHERE r.transfer_id IS NOT NULL"
+                         " AND (t.id IS NULL OR t.idempotency_key IS NOT 'review:' || r.id)"
+                         " UNION ALL SELECT NULL, t.id FROM transfers t"
+                         " WHERE t.idempotency_key LIKE 'review:%' AND NOT EXISTS (SELECT 1"
+                         " FROM reviews r WHERE r.transfer_id = t.id)",
 };
 
 struct db {
@@ -968,27 +1095,52 @@ int db_account_system(struct db *db, const char *kind, long long *id)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-int db_account_wallet(struct db *db, long long user_id, const char *number, long long now,
-                      long long *id)
+static int S_wallet_row(sqlite3_stmt *s, struct db_account *a)
 {
-	sqlite3_stmt *s = S_st(db, ST_ACCOUNT_WALLET);
-	sqlite3_bind_int64(s, 1, user_id);
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
+	if (rc == SQLITE_ROW) {
+		a->id = sqlite3_column_int64(s, 0);
+		a->user_id = sqlite3_column_int64(s, 1);
+		a->balance = sqlite3_column_int64(s, 2);
+		a->created_at = sqlite3_column_int64(s, 3);
+		const unsigned char *n = sqlite3_column_text(s, 4);
+		snprintf(a->number, sizeof(a->number), "%s", n ? (const char *)n : "");
+	}
 	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE || !number)
-		return -1;
-	s = S_st(db, ST_ACCOUNT_WALLET_NEW);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_wallet_by_user(struct db *db, long long user_id, struct db_account *a)
+{
+	sqlite3_stmt *s = S_st(db, ST_WALLET_BY_USER);
+	sqlite3_bind_int64(s, 1, user_id);
+	return S_wallet_row(s, a);
+}
+
+int db_wallet_by_number(struct db *db, const char *number, struct db_account *a)
+{
+	sqlite3_stmt *s = S_st(db, ST_WALLET_BY_NUMBER);
+	sqlite3_bind_text(s, 1, number, -1, SQLITE_STATIC);
+	return S_wallet_row(s, a);
+}
+
+int db_wallet_new(struct db *db, long long user_id, const char *number, long long now,
+                  struct db_account *a)
+{
+	sqlite3_stmt *s = S_st(db, ST_WALLET_NEW);
 	sqlite3_bind_int64(s, 1, user_id);
 	sqlite3_bind_text(s, 2, number, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, now);
-	if (S_exec(s) < 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(db->h);
-	return 0;
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(db->h) != SQLITE_CONSTRAINT_UNIQUE)
+			return -1;
+		/* Which one: another wallet of this user (a race lost), or the number? */
+		int mine = db_wallet_by_user(db, user_id, a);
+		return mine == 1 ? 2 : mine == 0 ? 1 : -1;
+	}
+	return db_wallet_by_user(db, user_id, a) == 1 ? 0 : -1;
 }
 
 int db_account_balance(struct db *db, long long id, long long *balance)
@@ -1002,47 +1154,89 @@ int db_account_balance(struct db *db, long long id, long long *balance)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-enum db_post_result db_post(struct db *db, const struct db_posting *p, long long *transfer_id)
+int db_sent_since(struct db *db, long long user_id, long long since, long long *sum)
 {
-	long long sum = 0;
-	for (size_t i = 0; i < p->nlines; i++) {
-		if (p->lines[i].amount == 0 ||
-		    __builtin_add_overflow(sum, p->lines[i].amount, &sum))
-			return DB_POST_INVALID;
-	}
-	if (sum != 0 || p->nlines < 2 || p->amount <= 0 || p->fee < 0)
-		return DB_POST_INVALID;
-	if (db_begin(db) < 0)
-		return DB_POST_ERROR;
+	sqlite3_stmt *s = S_st(db, ST_SENT_SINCE);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 2, since);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*sum = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
 
-	/* A key seen before answers with its first transfer, if the request is the same. */
-	enum db_post_result result = DB_POST_ERROR;
+static void S_bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* The next number of day p->day, counted in the same transaction as its transfer. */
+static int S_number(struct db *db, int day, char number[17])
+{
+	sqlite3_stmt *s = S_st(db, ST_TRANSFER_DAY_SEQ);
+	sqlite3_bind_int(s, 1, day);
+	int rc = sqlite3_step(s);
+	long long seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	if (seq < 1 || seq >= NUMBERS_TRANSFER_SEQS || day < 20000101 || day > 99991231)
+		return -1;
+	numbers_transfer(number, day / 10000, day / 100 % 100, day % 100, (unsigned)seq);
+	return 0;
+}
+
+/* Everything of a posting inside the caller's transaction; on any result but OK, roll back. */
+static enum db_post_result S_post(struct db *db, const struct db_posting *p, long long *id,
+                                  char number[17])
+{
 	sqlite3_stmt *s;
+	/* A key seen before answers with its first transfer, if the request is the same. */
 	if (p->idempotency_key) {
 		s = S_st(db, ST_TRANSFER_BY_KEY);
 		sqlite3_bind_text(s, 1, p->idempotency_key, -1, SQLITE_STATIC);
 		int rc = sqlite3_step(s);
+		enum db_post_result r = DB_POST_ERROR;
 		if (rc == SQLITE_ROW) {
-			*transfer_id = sqlite3_column_int64(s, 0);
 			const char *req = (const char *)sqlite3_column_text(s, 1);
-			result = req && strcmp(req, p->request) == 0 ? DB_POST_REPLAYED
-			                                             : DB_POST_CONFLICT;
+			const char *num = (const char *)sqlite3_column_text(s, 2);
+			*id = sqlite3_column_int64(s, 0);
+			snprintf(number, 17, "%s", num ? num : "");
+			r = req && strcmp(req, p->request) == 0 ? DB_POST_REPLAYED
+			                                        : DB_POST_CONFLICT;
 		}
 		sqlite3_reset(s);
-		if (rc == SQLITE_ROW || rc != SQLITE_DONE)
-			goto out;
+		if (rc != SQLITE_DONE)
+			return r;
 	}
+	if (p->daily_limit > 0) {
+		long long sent;
+		if (db_sent_since(db, p->from_user, p->day_start, &sent) < 0)
+			return DB_POST_ERROR;
+		if (sent > p->daily_limit || p->amount > p->daily_limit - sent)
+			return DB_POST_LIMIT;
+	}
+	if (S_number(db, p->day, number) < 0)
+		return DB_POST_ERROR;
 	s = S_st(db, ST_TRANSFER_INSERT);
 	sqlite3_bind_text(s, 1, p->kind, -1, SQLITE_STATIC);
-	if (p->idempotency_key)
-		sqlite3_bind_text(s, 2, p->idempotency_key, -1, SQLITE_STATIC);
+	S_bind_text_or_null(s, 2, p->idempotency_key);
 	sqlite3_bind_text(s, 3, p->request, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, p->amount);
 	sqlite3_bind_int64(s, 5, p->fee);
 	sqlite3_bind_int64(s, 6, p->now);
+	sqlite3_bind_text(s, 7, number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, p->method ? p->method : "balance", -1, SQLITE_STATIC);
+	if (p->from_user)
+		sqlite3_bind_int64(s, 9, p->from_user);
+	if (p->to_user)
+		sqlite3_bind_int64(s, 10, p->to_user);
+	S_bind_text_or_null(s, 11, p->note);
+	S_bind_text_or_null(s, 12, p->card);
+	S_bind_text_or_null(s, 13, p->reference);
 	if (S_exec(s) < 0)
-		goto out;
-	*transfer_id = sqlite3_last_insert_rowid(db->h);
+		return DB_POST_ERROR;
+	*id = sqlite3_last_insert_rowid(db->h);
 	for (size_t i = 0; i < p->nlines; i++) {
 		s = S_st(db, ST_LEDGER_MOVE);
 		sqlite3_bind_int64(s, 1, p->lines[i].account);
@@ -1053,54 +1247,373 @@ enum db_post_result db_post(struct db *db, const struct db_posting *p, long long
 			rc = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
-			goto out;
-		if (sqlite3_changes(db->h) != 1) {
-			result = DB_POST_INSUFFICIENT;
-			goto out;
-		}
+			return DB_POST_ERROR;
+		if (sqlite3_changes(db->h) != 1)
+			return DB_POST_INSUFFICIENT;
 		s = S_st(db, ST_ENTRY_INSERT);
-		sqlite3_bind_int64(s, 1, *transfer_id);
+		sqlite3_bind_int64(s, 1, *id);
 		sqlite3_bind_int64(s, 2, p->lines[i].account);
 		sqlite3_bind_int64(s, 3, p->lines[i].amount);
 		sqlite3_bind_int64(s, 4, after);
 		if (S_exec(s) < 0)
-			goto out;
+			return DB_POST_ERROR;
 	}
-	if (db_commit(db) < 0)
-		goto out;
+	if (p->review_id) {
+		s = S_st(db, ST_REVIEW_DONE);
+		sqlite3_bind_int64(s, 1, p->review_id);
+		sqlite3_bind_int64(s, 2, *id);
+		if (S_exec(s) < 0)
+			return DB_POST_ERROR;
+		if (sqlite3_changes(db->h) != 1)
+			return DB_POST_CONFLICT;
+	}
+	if (p->hook && p->hook(db, *id, number, p->hook_arg) != 0)
+		return DB_POST_ERROR;
 	return DB_POST_OK;
+}
+
+static int S_posting_ok(const struct db_posting *p)
+{
+	long long sum = 0;
+	for (size_t i = 0; i < p->nlines; i++) {
+		if (p->lines[i].amount == 0 ||
+		    __builtin_add_overflow(sum, p->lines[i].amount, &sum))
+			return 0;
+	}
+	return sum == 0 && p->nlines >= 2 && p->amount > 0 && p->fee >= 0 && p->request;
+}
+
+enum db_post_result db_post(struct db *db, const struct db_posting *p, long long *transfer_id,
+                            char number[17])
+{
+	number[0] = '\0';
+	if (!S_posting_ok(p))
+		return DB_POST_INVALID;
+	if (db_begin(db) < 0)
+		return DB_POST_ERROR;
+	enum db_post_result r = S_post(db, p, transfer_id, number);
+	if (r == DB_POST_OK && db_commit(db) < 0)
+		r = DB_POST_ERROR;
+	if (r != DB_POST_OK)
+		db_rollback(db);
+	if (r != DB_POST_OK && r != DB_POST_REPLAYED)
+		number[0] = '\0';
+	return r;
+}
+
+static void S_transfer_row(sqlite3_stmt *s, struct db_transfer *t)
+{
+	t->id = sqlite3_column_int64(s, 0);
+	const unsigned char *n = sqlite3_column_text(s, 1);
+	snprintf(t->number, sizeof(t->number), "%s", n ? (const char *)n : "");
+	t->kind = S_col_text(s, 2);
+	t->method = S_col_text(s, 3);
+	t->note = S_col_text(s, 4);
+	t->card = S_col_text(s, 5);
+	t->reference = S_col_text(s, 6);
+	t->amount = sqlite3_column_int64(s, 7);
+	t->fee = sqlite3_column_int64(s, 8);
+	t->from_user = sqlite3_column_int64(s, 9);
+	t->to_user = sqlite3_column_int64(s, 10);
+	t->created_at = sqlite3_column_int64(s, 11);
+}
+
+static int S_transfer_one(sqlite3_stmt *s, struct db_transfer *t)
+{
+	memset(t, 0, sizeof(*t));
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		S_transfer_row(s, t);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_transfer_by_number(struct db *db, const char *number, struct db_transfer *t)
+{
+	sqlite3_stmt *s = S_st(db, ST_TRANSFER_BY_NUMBER);
+	sqlite3_bind_text(s, 1, number, -1, SQLITE_STATIC);
+	return S_transfer_one(s, t);
+}
+
+int db_transfer_by_id(struct db *db, long long id, struct db_transfer *t)
+{
+	sqlite3_stmt *s = S_st(db, ST_TRANSFER_BY_ID);
+	sqlite3_bind_int64(s, 1, id);
+	return S_transfer_one(s, t);
+}
+
+void db_transfer_release(struct db_transfer *t)
+{
+	free(t->kind);
+	free(t->method);
+	free(t->note);
+	free(t->card);
+	free(t->reference);
+	memset(t, 0, sizeof(*t));
+}
+
+static int S_deposit_one(sqlite3_stmt *s, struct db_deposit *d)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		d->id = sqlite3_column_int64(s, 0);
+		d->user_id = sqlite3_column_int64(s, 1);
+		d->amount = sqlite3_column_int64(s, 2);
+		d->created_at = sqlite3_column_int64(s, 3);
+		d->settled_at = sqlite3_column_int64(s, 4);
+		d->transfer_id = sqlite3_column_int64(s, 5);
+		const unsigned char *r = sqlite3_column_text(s, 6);
+		snprintf(d->reference, sizeof(d->reference), "%s", r ? (const char *)r : "");
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_deposit_new(struct db *db, long long user_id, long long amount, const char *reference,
+                   const char *key, long long now, struct db_deposit *d)
+{
+	sqlite3_stmt *s = S_st(db, ST_DEPOSIT_BY_KEY);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int found = S_deposit_one(s, d);
+	if (found != 0)
+		return found == 1 ? 2 : -1;
+	s = S_st(db, ST_DEPOSIT_NEW);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, reference, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, amount);
+	sqlite3_bind_int64(s, 5, now);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(db->h) != SQLITE_CONSTRAINT_UNIQUE)
+			return -1;
+		/* The same key from a concurrent request, or a reference that exists. */
+		s = S_st(db, ST_DEPOSIT_BY_KEY);
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+		found = S_deposit_one(s, d);
+		return found == 1 ? 2 : found == 0 ? 1 : -1;
+	}
+	s = S_st(db, ST_DEPOSIT_BY_REF);
+	sqlite3_bind_text(s, 1, reference, -1, SQLITE_STATIC);
+	return S_deposit_one(s, d) == 1 ? 0 : -1;
+}
+
+int db_deposit_by_reference(struct db *db, const char *reference, struct db_deposit *d)
+{
+	sqlite3_stmt *s = S_st(db, ST_DEPOSIT_BY_REF);
+	sqlite3_bind_text(s, 1, reference, -1, SQLITE_STATIC);
+	return S_deposit_one(s, d);
+}
+
+enum db_post_result db_deposit_settle(struct db *db, const char *reference,
+                                      const struct db_posting *p, long long *transfer_id,
+                                      char number[17])
+{
+	struct db_deposit d;
+	struct db_transfer t;
+	number[0] = '\0';
+	if (!S_posting_ok(p))
+		return DB_POST_INVALID;
+	if (db_begin(db) < 0)
+		return DB_POST_ERROR;
+	enum db_post_result r = DB_POST_ERROR;
+	int found = db_deposit_by_reference(db, reference, &d);
+	if (found == 0)
+		r = DB_POST_INVALID;
+	if (found != 1)
+		goto out;
+	if (d.settled_at) {
+		if (db_transfer_by_id(db, d.transfer_id, &t) == 1) {
+			*transfer_id = t.id;
+			memcpy(number, t.number, 17);
+			r = DB_POST_REPLAYED;
+			db_transfer_release(&t);
+		}
+		goto out;
+	}
+	if (d.amount != p->amount) {
+		r = DB_POST_INVALID;
+		goto out;
+	}
+	r = S_post(db, p, transfer_id, number);
+	if (r != DB_POST_OK)
+		goto out;
+	sqlite3_stmt *s = S_st(db, ST_DEPOSIT_SETTLED);
+	sqlite3_bind_int64(s, 1, d.id);
+	sqlite3_bind_int64(s, 2, p->now);
+	sqlite3_bind_int64(s, 3, *transfer_id);
+	if (S_exec(s) < 0 || sqlite3_changes(db->h) != 1 || db_commit(db) < 0)
+		r = DB_POST_ERROR;
 out:
-	db_rollback(db);
-	return result;
+	if (r != DB_POST_OK)
+		db_rollback(db);
+	if (r != DB_POST_OK && r != DB_POST_REPLAYED)
+		number[0] = '\0';
+	return r;
+}
+
+int db_review_new(struct db *db, const unsigned char key_hash[32], const struct db_review *r,
+                  long long *id)
+{
+	sqlite3_stmt *s = S_st(db, ST_REVIEW_NEW);
+	sqlite3_bind_blob(s, 1, key_hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, r->user_id);
+	sqlite3_bind_text(s, 3, r->recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, r->to_user);
+	sqlite3_bind_int64(s, 5, r->to_account);
+	sqlite3_bind_int64(s, 6, r->amount);
+	sqlite3_bind_int64(s, 7, r->fee);
+	sqlite3_bind_text(s, 8, r->method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, r->note ? r->note : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 10, r->created_at);
+	sqlite3_bind_int64(s, 11, r->expires_at);
+	if (S_exec(s) < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db->h);
+	return 0;
+}
+
+int db_review_get(struct db *db, const unsigned char key_hash[32], long long user_id,
+                  struct db_review *r)
+{
+	memset(r, 0, sizeof(*r));
+	sqlite3_stmt *s = S_st(db, ST_REVIEW_GET);
+	sqlite3_bind_blob(s, 1, key_hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, user_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		long long *f[] = {&r->id,         &r->user_id,    &r->to_user,
+		                  &r->to_account, &r->amount,     &r->fee,
+		                  &r->created_at, &r->expires_at, &r->transfer_id};
+		for (int i = 0; i < (int)ARRAY_LEN(f); i++)
+			*f[i] = sqlite3_column_int64(s, i);
+		r->recipient = S_col_text(s, 9);
+		r->method = S_col_text(s, 10);
+		r->note = S_col_text(s, 11);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+void db_review_release(struct db_review *r)
+{
+	free(r->recipient);
+	free(r->method);
+	free(r->note);
+	memset(r, 0, sizeof(*r));
+}
+
+static void S_bind_history(sqlite3_stmt *s, const struct db_history_query *q)
+{
+	sqlite3_bind_int64(s, 1, q->user_id);
+	sqlite3_bind_int64(s, 2, q->account_id);
+	sqlite3_bind_int64(s, 3, q->since);
+	sqlite3_bind_int64(s, 4, q->until);
+	sqlite3_bind_int(s, 5, q->direction);
+	sqlite3_bind_int(s, 6, q->status);
+	S_bind_text_or_null(s, 7, q->number);
+}
+
+int db_history(struct db *db, const struct db_history_query *q, struct db_movement **out,
+               long long *total)
+{
+	*out = NULL;
+	sqlite3_stmt *s = S_st(db, ST_HISTORY_COUNT);
+	S_bind_history(s, q);
+	int rc = sqlite3_step(s);
+	*total = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return -1;
+	s = S_st(db, ST_HISTORY);
+	S_bind_history(s, q);
+	sqlite3_bind_int(s, 8, q->limit);
+	sqlite3_bind_int(s, 9, q->offset);
+	int n = 0, cap = 0;
+	struct db_movement *m = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			m = xrealloc(m, (size_t)cap * sizeof(*m));
+		}
+		struct db_movement *r = &m[n++];
+		r->transfer_id = sqlite3_column_int64(s, 0);
+		const unsigned char *num = sqlite3_column_text(s, 1);
+		snprintf(r->number, sizeof(r->number), "%s", num ? (const char *)num : "");
+		r->kind = S_col_text(s, 2);
+		r->method = S_col_text(s, 3);
+		r->status = S_col_text(s, 4);
+		r->note = S_col_text(s, 5);
+		r->card = S_col_text(s, 6);
+		r->reference = S_col_text(s, 7);
+		r->amount = sqlite3_column_int64(s, 8);
+		r->fee = sqlite3_column_int64(s, 9);
+		r->balance_after = sqlite3_column_int64(s, 10);
+		r->at = sqlite3_column_int64(s, 11);
+		r->from_user = sqlite3_column_int64(s, 12);
+		r->to_user = sqlite3_column_int64(s, 13);
+		r->other_name = S_col_text(s, 14);
+		r->other_number = S_col_text(s, 15);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_movements_release(m, n);
+		return -1;
+	}
+	*out = m;
+	return n;
+}
+
+void db_movements_release(struct db_movement *m, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(m[i].kind);
+		free(m[i].method);
+		free(m[i].status);
+		free(m[i].note);
+		free(m[i].card);
+		free(m[i].reference);
+		free(m[i].other_name);
+		free(m[i].other_number);
+	}
+	free(m);
+}
+
+/* Append one line per row of an audit query and count them. */
+static int S_audit(struct db *db, enum stmt k, struct buf *report, int *problems)
+{
+	sqlite3_stmt *s = S_st(db, k);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long a = sqlite3_column_int64(s, 0), b = sqlite3_column_int64(s, 1),
+		          c = sqlite3_column_int64(s, 2);
+		if (k == ST_AUDIT_UNBALANCED)
+			buf_addf(report, "transfer %lld: entries sum to %lld, not 0\n", a, b);
+		else if (k == ST_AUDIT_CACHED)
+			buf_addf(report, "account %lld: balance %lld but its entries sum to %lld\n",
+			         a, b, c);
+		else if (k == ST_AUDIT_NEGATIVE)
+			buf_addf(report, "wallet %lld: negative balance %lld\n", a, b);
+		else
+			buf_addf(report, "review %lld and transfer %lld do not name each other\n",
+			         a, b);
+		(*problems)++;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int db_audit(struct db *db, struct buf *report)
 {
-	int problems = 0;
-	sqlite3_stmt *s = S_st(db, ST_AUDIT_UNBALANCED);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		buf_addf(report, "transfer %lld: entries sum to %lld, not 0\n",
-		         (long long)sqlite3_column_int64(s, 0),
-		         (long long)sqlite3_column_int64(s, 1));
-		problems++;
-	}
-	sqlite3_reset(s);
-	s = S_st(db, ST_AUDIT_CACHED);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		buf_addf(report, "account %lld: balance %lld but its entries sum to %lld\n",
-		         (long long)sqlite3_column_int64(s, 0),
-		         (long long)sqlite3_column_int64(s, 1),
-		         (long long)sqlite3_column_int64(s, 2));
-		problems++;
-	}
-	sqlite3_reset(s);
-	s = S_st(db, ST_AUDIT_NEGATIVE);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		buf_addf(report, "wallet %lld: negative balance %lld\n",
-		         (long long)sqlite3_column_int64(s, 0),
-		         (long long)sqlite3_column_int64(s, 1));
-		problems++;
-	}
-	sqlite3_reset(s);
-	return problems;
+	static const enum stmt checks[] = {ST_AUDIT_UNBALANCED, ST_AUDIT_CACHED, ST_AUDIT_NEGATIVE,
+	                                   ST_AUDIT_REVIEWS};
+	int problems = 0, rc = 0;
+	/* One read transaction: the checks see the same ledger. */
+	if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(checks); i++)
+		rc |= S_audit(db, checks[i], report, &problems);
+	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	return rc < 0 ? -1 : problems;
 }

@@ -187,10 +187,25 @@ int db_fail_clear(struct db *db, const char *key);
  */
 /** Id of a system account by kind. 0 or -1. */
 int db_account_system(struct db *db, const char *kind, long long *id);
-/** Id of the user's wallet; created with number when missing (number NULL: only look). 0 or -1. */
-int db_account_wallet(struct db *db, long long user_id, const char *number, long long now,
-                      long long *id);
+
+/** A user's wallet. */
+struct db_account {
+	long long id, user_id, balance, created_at;
+	char number[11]; /* 10 digits, see numbers.h */
+};
+/** The wallet of a user: 1 found, 0 none yet, -1 error. */
+int db_wallet_by_user(struct db *db, long long user_id, struct db_account *a);
+/** The wallet with account number (10 digits): 1 found, 0 none, -1 error. */
+int db_wallet_by_number(struct db *db, const char *number, struct db_account *a);
+/**
+ * Create the user's wallet with number. 0 created (a filled), 1 the number is taken (pick
+ * another), 2 the user has a wallet already (a filled with it: a race lost), -1 error.
+ */
+int db_wallet_new(struct db *db, long long user_id, const char *number, long long now,
+                  struct db_account *a);
 int db_account_balance(struct db *db, long long id, long long *balance);
+/** Sum of the sends from user_id created at or after since, into *sum. 0 or -1. */
+int db_sent_since(struct db *db, long long user_id, long long since, long long *sum);
 
 struct db_line {
 	long long account; /* account id */
@@ -198,34 +213,146 @@ struct db_line {
 };
 
 struct db_posting {
-	const char *kind;            /* "top_up", "transfer", ... */
+	const char *kind;            /* "top_up", "deposit", "send" */
+	const char *method;          /* "balance", "card" or "bank" */
 	const char *idempotency_key; /* or NULL */
 	const char *request;         /* canonical text of what was asked, to recognise a replay */
 	long long amount, fee;       /* for the transfer row */
+	long long from_user;         /* sender of a send; 0 for money from outside */
+	long long to_user;           /* whose wallet the money reaches */
+	const char *note;            /* the sender's note, or NULL */
+	const char *card;            /* card_describe text of a card payment, or NULL */
+	const char *reference;       /* bank reference of a deposit, or NULL */
+	long long review_id;         /* the review this confirms (marked done), or 0 */
+	/*
+	 * Daily limit: when daily_limit > 0, refused with DB_POST_LIMIT if the amounts of kind
+	 * "send" from from_user created at or after day_start, plus this amount, exceed it.
+	 * Checked inside the transaction, so concurrent sends cannot both slip under it.
+	 */
+	long long daily_limit, day_start;
+	int day;                     /* YYYYMMDD (China Standard Time) for the transfer number */
 	const struct db_line *lines; /* entries; they must sum to zero */
 	size_t nlines;
 	long long now;
+	/*
+	 * Called inside the transaction once everything is written, with the new transfer's id
+	 * and number, to queue its mails; a non-zero return rolls everything back (DB_POST_ERROR).
+	 */
+	int (*hook)(struct db *db, long long transfer_id, const char *number, void *arg);
+	void *hook_arg;
 };
 
 enum db_post_result {
-	DB_POST_OK,           /* committed: *transfer_id is new */
-	DB_POST_REPLAYED,     /* the key was used for the same request: *transfer_id is the first */
+	DB_POST_OK,           /* committed: the transfer is new */
+	DB_POST_REPLAYED,     /* the key was used for the same request: the first transfer's */
 	DB_POST_CONFLICT,     /* the key was used for another request: nothing done */
 	DB_POST_INSUFFICIENT, /* a wallet would go below zero: nothing done */
-	DB_POST_INVALID,      /* lines do not balance or amounts are wrong: nothing done */
+	DB_POST_LIMIT,        /* the daily limit would be passed: nothing done */
+	DB_POST_INVALID,      /* lines do not balance, amounts are wrong, or (settling) no such
+	                         pending deposit: nothing done */
 	DB_POST_ERROR         /* database error: nothing done */
 };
 
 /**
- * Post one transfer in one BEGIN IMMEDIATE transaction: the transfer row and every entry, each
- * balance moved with a guard that keeps wallets at zero or above; all or nothing.
+ * Post one transfer in one BEGIN IMMEDIATE transaction: the transfer row with its number
+ * ("T" + day + daily sequence + check digit), every entry, each balance moved with a guard that
+ * keeps wallets at zero or above, the review marked, the hook; all or nothing. On OK and
+ * REPLAYED, *transfer_id and number (17 bytes) name the transfer.
  */
-enum db_post_result db_post(struct db *db, const struct db_posting *p, long long *transfer_id);
+enum db_post_result db_post(struct db *db, const struct db_posting *p, long long *transfer_id,
+                            char number[17]);
+
+/* A transfer as receipts show it. Strings owned; release with db_transfer_release. */
+struct db_transfer {
+	long long id;
+	char number[17];
+	char *kind, *method, *note, *card, *reference; /* note, card, reference: "" if none */
+	long long amount, fee, from_user, to_user, created_at;
+};
+/** 1 found, 0 not, -1 error. */
+int db_transfer_by_number(struct db *db, const char *number, struct db_transfer *t);
+int db_transfer_by_id(struct db *db, long long id, struct db_transfer *t);
+void db_transfer_release(struct db_transfer *t);
+
+/* Bank deposits: pending until an operator sees the money arrive and settles them. */
+struct db_deposit {
+	long long id, user_id, amount, created_at, settled_at; /* settled_at 0 while pending */
+	long long transfer_id;                                 /* 0 while pending */
+	char reference[10];                                    /* "D" + 8 characters */
+};
+/**
+ * Record a pending deposit. key (per user, from the form) makes a resubmission harmless.
+ * 0 created, 1 the reference is taken (pick another), 2 the key was used before (d filled with
+ * that deposit), -1 error.
+ */
+int db_deposit_new(struct db *db, long long user_id, long long amount, const char *reference,
+                   const char *key, long long now, struct db_deposit *d);
+/** 1 found, 0 not, -1 error. */
+int db_deposit_by_reference(struct db *db, const char *reference, struct db_deposit *d);
+/**
+ * Settle a pending deposit: p is a posting (kind "deposit", lines crediting the wallet) whose
+ * transfer also marks the deposit settled, in the same transaction. Settling twice answers
+ * DB_POST_REPLAYED with the first transfer; an unknown reference DB_POST_INVALID.
+ */
+enum db_post_result db_deposit_settle(struct db *db, const char *reference,
+                                      const struct db_posting *p, long long *transfer_id,
+                                      char number[17]);
+
+/*
+ * Reviews: step two of a send, stored so the review page and its Confirm button need nothing
+ * in process memory; the key is in the page, only its hash here.
+ */
+struct db_review {
+	long long id, user_id, to_user, to_account;
+	long long amount, fee, created_at, expires_at;
+	long long transfer_id; /* 0 until confirmed */
+	char *recipient;       /* as the sender typed it (email or account number) */
+	char *method, *note;   /* "balance" or "card"; note "" if none */
+};
+int db_review_new(struct db *db, const unsigned char key_hash[32], const struct db_review *r,
+                  long long *id);
+/** The review with this key hash, if it is user_id's: 1 found, 0 not, -1 error. */
+int db_review_get(struct db *db, const unsigned char key_hash[32], long long user_id,
+                  struct db_review *r);
+void db_review_release(struct db_review *r);
+
+/*
+ * History: one row per entry on a wallet (a movement of its balance), newest first, and pending
+ * deposits, which move nothing yet.
+ */
+struct db_movement {
+	long long transfer_id;         /* 0 for a pending deposit */
+	char number[17];               /* transfer number; "" for a pending deposit */
+	char *kind;                    /* "top_up", "deposit", "send" */
+	char *method;                  /* "balance", "card", "bank" */
+	char *status;                  /* "completed" or "pending" */
+	char *note, *card, *reference; /* "" if none */
+	long long amount;              /* change of the wallet: + in, - out (pending: the amount) */
+	long long fee;                 /* fee this user paid with this movement, else 0 */
+	long long balance_after;       /* wallet balance after it; 0 for pending */
+	long long at;
+	long long from_user, to_user;
+	char *other_name;   /* the other user of a send, "" otherwise */
+	char *other_number; /* their wallet's account number, "" otherwise */
+};
+struct db_history_query {
+	long long user_id, account_id; /* the user and their wallet */
+	long long since, until;        /* unix seconds, since <= at < until; 0 = open */
+	int direction;                 /* 0 all, 1 money in, -1 money out */
+	int status;                    /* 0 all, 1 completed, 2 pending */
+	const char *number;            /* only this transfer number, or NULL */
+	int offset, limit;
+};
+/** Movements matching q, and how many match in all. Returns the count on the page or -1. */
+int db_history(struct db *db, const struct db_history_query *q, struct db_movement **out,
+               long long *total);
+void db_movements_release(struct db_movement *m, int n);
 
 /**
  * Check the ledger's invariants: every transfer's entries sum to zero, every cached balance
- * equals the sum of its entries, no wallet is negative. Appends one line per problem to report
- * and returns how many there were.
+ * equals the sum of its entries, no wallet is negative, every review produced at most one
+ * transfer and the one it names. Appends one line per problem to report and returns how many
+ * there were (or -1 if the database could not be read).
  */
 int db_audit(struct db *db, struct buf *report);
 

@@ -40,6 +40,17 @@ int h_email_confirm_page(struct http_req *rq, struct http_resp *rs);
 int h_email_confirm(struct http_req *rq, struct http_resp *rs);
 int h_email_undo_page(struct http_req *rq, struct http_resp *rs);
 int h_email_undo(struct http_req *rq, struct http_resp *rs);
+/* Money: adding (handlers/addmoney.c), sending (send.c), history (transactions.c). */
+int h_add_money_form(struct http_req *rq, struct http_resp *rs);
+int h_add_money(struct http_req *rq, struct http_resp *rs);
+int h_add_money_bank(struct http_req *rq, struct http_resp *rs);
+int h_send_form(struct http_req *rq, struct http_resp *rs);
+int h_send(struct http_req *rq, struct http_resp *rs);
+int h_send_review(struct http_req *rq, struct http_resp *rs);
+int h_send_confirm(struct http_req *rq, struct http_resp *rs);
+int h_transactions(struct http_req *rq, struct http_resp *rs);
+int h_transaction(struct http_req *rq, struct http_resp *rs);
+int h_statement_csv(struct http_req *rq, struct http_resp *rs);
 int h_dev_mail_list(struct http_req *rq, struct http_resp *rs);
 int h_dev_mail_show(struct http_req *rq, struct http_resp *rs);
 

@@ -1,5 +1,6 @@
 /* main.c - okpay-portal: the FastCGI account portal. Threads share nothing but the socket. */
 #include "app.h"
+#include "card.h"
 #include "auth.h"
 #include "db.h"
 #include "form.h"
@@ -234,6 +235,16 @@ static void S_usage(FILE *f)
 	    "  --workers N       request threads ($OKPAY_WORKERS, default 4)\n"
 	    "  --dev             dev mode: /_dev/mail, cookies without Secure on plain HTTP\n"
 	    "                    ($OKPAY_DEV=1)\n"
+	    "  --currency C,S,D  currency code, symbol and decimals ($OKPAY_CURRENCY,\n"
+	    "                    default CNY,¥,2)\n"
+	    "  --card-fee-bp N   card fee rate in basis points ($OKPAY_CARD_FEE_BP, default\n"
+	    "                    290 = 2.9%)\n"
+	    "  --card-fee-fixed N  plus N minor units per card payment ($OKPAY_CARD_FEE_FIXED,\n"
+	    "                    default 30 = ¥0.30)\n"
+	    "  --limit-transfer N  largest send or top-up in minor units\n"
+	    "                    ($OKPAY_LIMIT_TRANSFER, default 5000000 = ¥50,000)\n"
+	    "  --limit-daily N   most sent per day (UTC+8) in minor units ($OKPAY_LIMIT_DAILY,\n"
+	    "                    default 20000000 = ¥200,000)\n"
 	    "  --help            this text\n",
 	    f);
 }
@@ -242,6 +253,35 @@ static const char *S_opt(const char *env, const char *def)
 {
 	const char *v = getenv(env);
 	return v && *v ? v : def;
+}
+
+/* A whole number from min to max given to option what, or die. */
+static long long S_number(const char *what, const char *s, long long min, long long max)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		die("%s takes a whole number from %lld to %lld, not \"%s\"", what, min, max, s);
+	return v;
+}
+
+/* "CODE,SYMBOL,DECIMALS": "CNY,¥,2". The strings stay in argv or the environment. */
+static void S_currency(struct money_currency *cur, const char *spec)
+{
+	static char copy[64];
+	char *code, *symbol, *decimals, *save = NULL;
+	if (strlen(spec) >= sizeof(copy))
+		die("--currency: too long: %s", spec);
+	strcpy(copy, spec);
+	code = strtok_r(copy, ",", &save);
+	symbol = strtok_r(NULL, ",", &save);
+	decimals = strtok_r(NULL, ",", &save);
+	if (!code || !symbol || !decimals || strtok_r(NULL, ",", &save) || strlen(code) != 3)
+		die("--currency takes CODE,SYMBOL,DECIMALS such as CNY,¥,2, not \"%s\"", spec);
+	cur->code = code;
+	cur->symbol = symbol;
+	cur->decimals = (int)S_number("--currency decimals", decimals, 0, 4);
 }
 
 int main(int argc, char **argv)
@@ -258,6 +298,11 @@ int main(int argc, char **argv)
 	    {"log", required_argument, NULL, 'l'},
 	    {"workers", required_argument, NULL, 'w'},
 	    {"login-limit", required_argument, NULL, 'L'},
+	    {"currency", required_argument, NULL, 'C'},
+	    {"card-fee-bp", required_argument, NULL, 'F'},
+	    {"card-fee-fixed", required_argument, NULL, 'X'},
+	    {"limit-transfer", required_argument, NULL, 'T'},
+	    {"limit-daily", required_argument, NULL, 'Y'},
 	    {"dev", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -279,6 +324,11 @@ int main(int argc, char **argv)
 	c->workers = atoi(S_opt("OKPAY_WORKERS", "4"));
 	c->login_limit = atoi(S_opt("OKPAY_LOGIN_LIMIT", "100"));
 	c->dev = strcmp(S_opt("OKPAY_DEV", "0"), "1") == 0;
+	const char *currency = S_opt("OKPAY_CURRENCY", "CNY,¥,2");
+	const char *fee_bp = S_opt("OKPAY_CARD_FEE_BP", "290");
+	const char *fee_fixed = S_opt("OKPAY_CARD_FEE_FIXED", "30");
+	const char *limit_transfer = S_opt("OKPAY_LIMIT_TRANSFER", "5000000");
+	const char *limit_daily = S_opt("OKPAY_LIMIT_DAILY", "20000000");
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -317,6 +367,21 @@ int main(int argc, char **argv)
 		case 'L':
 			c->login_limit = atoi(optarg);
 			break;
+		case 'C':
+			currency = optarg;
+			break;
+		case 'F':
+			fee_bp = optarg;
+			break;
+		case 'X':
+			fee_fixed = optarg;
+			break;
+		case 'T':
+			limit_transfer = optarg;
+			break;
+		case 'Y':
+			limit_daily = optarg;
+			break;
 		case 'h':
 			S_usage(stdout);
 			return 0;
@@ -333,6 +398,12 @@ int main(int argc, char **argv)
 		die("--workers takes a number from 1 to 64");
 	if (c->login_limit < 1)
 		die("--login-limit takes a positive number");
+	S_currency(&c->currency, currency);
+	c->card_fee_bp = (int)S_number("--card-fee-bp", fee_bp, 0, 10000);
+	c->card_fee_fixed = S_number("--card-fee-fixed", fee_fixed, 0, 1000000000LL);
+	c->limit_transfer = S_number("--limit-transfer", limit_transfer, 1, 1000000000000000LL);
+	c->limit_daily = S_number("--limit-daily", limit_daily, 1, 1000000000000000LL);
+	app.cards = &card_simulator;
 	if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0)
 		die("--base-url must start with http:// or https://");
 	/* Plain-HTTP cookies only for dev mode on a loopback address. */

@@ -4,6 +4,7 @@
 #include "handlers.h"
 #include "html.h"
 #include "mail.h"
+#include "money.h"
 #include "util.h"
 
 #include <errno.h>
@@ -181,6 +182,75 @@ int outbox_password_changed(struct http_req *rq, const struct db_user *u, long l
 	buf_release(&reset);
 	buf_release(&contact);
 	return S_queue(rq, u, l, S_t(rq, l, "mail_changed_subject"), &c);
+}
+
+/* One "label: value" line of a money mail. */
+static void S_fact(struct compose *c, const struct http_req *rq, enum locale l, const char *key,
+                   const char *value)
+{
+	struct buf line = BUF_INIT;
+	buf_addf(&line, "%s%s", S_t(rq, l, key), value);
+	S_para(c, line.ptr);
+	buf_release(&line);
+}
+
+static void S_amount_fact(struct compose *c, const struct http_req *rq, enum locale l,
+                          const char *key, long long minor)
+{
+	struct buf b = BUF_INIT;
+	money_format(&b, minor, &rq->app->cfg.currency, l);
+	S_fact(c, rq, l, key, b.ptr);
+	buf_release(&b);
+}
+
+int outbox_money(struct http_req *rq, const struct db_user *u, enum outbox_money_kind k,
+                 const struct outbox_money *m)
+{
+	static const char *const name[] = {"sent", "received", "added", "deposit_asked",
+	                                   "deposit_done"};
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf key = BUF_INIT, url = BUF_INIT, when = BUF_INIT;
+	buf_addf(&key, "mail_money_%s_text", name[k]);
+	S_para(&c, S_t(rq, l, key.ptr));
+	if (m->number && *m->number)
+		S_fact(&c, rq, l, "mail_money_number", m->number);
+	if (m->reference)
+		S_fact(&c, rq, l, "mail_money_reference", m->reference);
+	S_amount_fact(&c, rq, l, "mail_money_amount", m->amount);
+	if (m->fee > 0)
+		S_amount_fact(&c, rq, l, "mail_money_fee", m->fee);
+	if (m->other)
+		S_fact(&c, rq, l, k == OUTBOX_MONEY_RECEIVED ? "mail_money_from" : "mail_money_to",
+		       m->other);
+	if (m->card)
+		S_fact(&c, rq, l, "mail_money_card", m->card);
+	if (m->note && *m->note)
+		S_fact(&c, rq, l, "mail_money_note", m->note);
+	handler_time(&when, rq->now);
+	S_fact(&c, rq, l, "mail_money_when", when.ptr);
+	if (k == OUTBOX_DEPOSIT_ASKED) {
+		S_fact(&c, rq, l, "mail_money_bank_name", S_t(rq, l, "bank_payee_bank"));
+		S_fact(&c, rq, l, "mail_money_bank_holder", S_t(rq, l, "bank_payee_name"));
+		S_fact(&c, rq, l, "mail_money_bank_account", S_t(rq, l, "bank_payee_account"));
+		buf_addf(&url, "%s/%s/account/add-money/bank?ref=%s", rq->app->cfg.base_url,
+		         locale_info[l].code, m->reference);
+	} else {
+		buf_addf(&url, "%s/%s/account/transactions/%s", rq->app->cfg.base_url,
+		         locale_info[l].code, m->number);
+	}
+	buf_reset(&key);
+	buf_addf(&key, "mail_money_%s_link", name[k]);
+	S_link(&c, S_t(rq, l, key.ptr), url.ptr);
+	if (k == OUTBOX_MONEY_SENT || k == OUTBOX_MONEY_ADDED)
+		S_para(&c, S_t(rq, l, "mail_money_not_you"));
+	buf_reset(&key);
+	buf_addf(&key, "mail_money_%s_subject", name[k]);
+	int rc = S_queue(rq, u, l, S_t(rq, l, key.ptr), &c);
+	buf_release(&key);
+	buf_release(&url);
+	buf_release(&when);
+	return rc;
 }
 
 static int S_deliver(struct app *app, struct db *db)

@@ -48,4 +48,24 @@ int outbox_email_requested(struct http_req *rq, const struct db_user *u, const c
 int outbox_email_changed(struct http_req *rq, const struct db_user *u, const char *new_email,
                          const char *token);
 
+/* What a money mail tells: which kind of mail, and the facts of its transfer or deposit. */
+enum outbox_money_kind {
+	OUTBOX_MONEY_SENT,     /* to the sender of a send */
+	OUTBOX_MONEY_RECEIVED, /* to its recipient */
+	OUTBOX_MONEY_ADDED,    /* a card top-up went through */
+	OUTBOX_DEPOSIT_ASKED,  /* how to make the bank transfer of a deposit */
+	OUTBOX_DEPOSIT_DONE    /* a bank deposit was credited */
+};
+struct outbox_money {
+	const char *number;    /* transfer number; "" for a deposit not yet settled */
+	const char *reference; /* bank reference of a deposit, else NULL */
+	long long amount, fee;
+	const char *other; /* the other party as shown (masked name), else NULL */
+	const char *card;  /* card_describe text of a card payment, else NULL */
+	const char *note;  /* the sender's note, else NULL */
+};
+/** Queue a money mail to u (inside the transaction that moved the money). */
+int outbox_money(struct http_req *rq, const struct db_user *u, enum outbox_money_kind k,
+                 const struct outbox_money *m);
+
 #endif

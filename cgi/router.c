@@ -9,7 +9,8 @@
 #include <string.h>
 
 struct route {
-	const char *path; /* after the locale prefix */
+	const char *path; /* after the locale prefix; a final '*' matches any rest (the handler
+	                     reads it from rq->route) */
 	handler_fn get;   /* GET and HEAD */
 	handler_fn post;
 };
@@ -36,7 +37,23 @@ static const struct route routes[] = {
     {"/account/email", h_email_form, h_email},
     {"/account/email/confirm", h_email_confirm_page, h_email_confirm},
     {"/account/email/undo", h_email_undo_page, h_email_undo},
+    {"/account/add-money", h_add_money_form, h_add_money},
+    {"/account/add-money/bank", h_add_money_bank, NULL},
+    {"/account/send", h_send_form, h_send},
+    {"/account/send/review", h_send_review, NULL},
+    {"/account/send/confirm", NULL, h_send_confirm},
+    {"/account/transactions", h_transactions, NULL},
+    {"/account/transactions.csv", h_statement_csv, NULL},
+    {"/account/transactions/*", h_transaction, NULL},
 };
+
+static int S_match(const char *pattern, const char *route)
+{
+	size_t n = strlen(pattern);
+	if (n && pattern[n - 1] == '*')
+		return strncmp(pattern, route, n - 1) == 0 && route[n - 1] != '\0';
+	return strcmp(pattern, route) == 0;
+}
 
 static int S_method_not_allowed(struct http_req *rq, struct http_resp *rs, const struct route *r)
 {
@@ -82,7 +99,7 @@ int router_dispatch(struct http_req *rq, struct http_resp *rs, int body_error)
 
 	const struct route *r = NULL;
 	for (size_t i = 0; i < ARRAY_LEN(routes) && !r; i++)
-		if (strcmp(routes[i].path, rq->route) == 0)
+		if (S_match(routes[i].path, rq->route))
 			r = &routes[i];
 	if (!r)
 		return page_error(rq, rs, 404);

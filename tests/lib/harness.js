@@ -10,6 +10,7 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE_GEN = path.resolve(ROOT, process.env.SITE_GEN || 'build/release/bin/site-gen');
 const PORTAL = path.resolve(ROOT, process.env.PORTAL || 'build/release/bin/okpay-portal');
+const ADMIN = path.join(path.dirname(PORTAL), 'okpay-admin');
 
 function tmpdir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `okpay-${prefix}-`));
@@ -97,8 +98,11 @@ async function startNginxOn(port, siteDir, fcgiSocket, extraHeaders = []) {
 }
 
 // Start the portal (FastCGI) with a fresh database, mail directory and key in a new directory,
-// then nginx in front of it serving siteDir. Resolves to { base, port, dir, db, mailDir, stop() }.
-// opts: { dev = true, workers = 4, sendmail, env, siteDir }
+// then nginx in front of it serving siteDir. Resolves to
+// { base, port, dir, db, mailDir, stop(), kill(signal), restart() }.
+// opts: { dev = true, workers = 4, sendmail, env, siteDir, args: [extra portal flags] }
+// stop() also runs `okpay-admin audit` on the database and throws when the ledger is wrong, so
+// every test that starts a portal proves the ledger's invariants at its end.
 async function startPortal(opts = {}) {
   const dir = tmpdir('portal');
   const siteDir = opts.siteDir || buildSite();
@@ -109,31 +113,50 @@ async function startPortal(opts = {}) {
   const args = ['--db', db, '--socket', sock, '--mail-dir', mailDir, '--key', path.join(dir, 'secret.key'),
     '--log', path.join(dir, 'portal.log'), '--base-url', `http://127.0.0.1:${port}`,
     '--theme', path.join(ROOT, 'theme'), '--content', path.join(ROOT, 'content'),
-    '--workers', String(opts.workers || 4)];
+    '--workers', String(opts.workers || 4), ...(opts.args || [])];
   if (opts.dev !== false) args.push('--dev');
   if (opts.sendmail) args.push('--sendmail', opts.sendmail);
-  const proc = spawn(PORTAL, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
+  let proc;
   let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const t0 = Date.now();
-  while (!fs.existsSync(sock)) {
-    if (proc.exitCode !== null || Date.now() - t0 > 10000) throw new Error(`portal did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const spawnPortal = async () => {
+    fs.rmSync(sock, { force: true }); // a killed portal leaves its socket file behind
+    proc = spawn(PORTAL, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
+    proc.stderr.on('data', (d) => { stderr += d; });
+    const t0 = Date.now();
+    while (!fs.existsSync(sock)) {
+      if (proc.exitCode !== null || Date.now() - t0 > 10000) throw new Error(`portal did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const stopPortal = async (signal) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const done = new Promise((resolve) => proc.on('exit', resolve));
+    proc.kill(signal);
+    setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
+    await done;
+  };
+  await spawnPortal();
   const nginx = await startNginxOn(port, siteDir, sock);
   return {
     base: nginx.base, port, dir, db, mailDir, siteDir,
     stderr: () => stderr,
+    // Kill the portal (nginx stays up), e.g. with SIGKILL to simulate a crash.
+    kill: (signal = 'SIGKILL') => stopPortal(signal),
+    // Start the portal again on the same database, socket and mail directory.
+    restart: async () => { await stopPortal('SIGTERM'); await spawnPortal(); },
     stop: async () => {
       await nginx.stop();
-      if (proc.exitCode === null) {
-        const done = new Promise((resolve) => proc.on('exit', resolve));
-        proc.kill('SIGTERM');
-        setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
-        await done;
-      }
+      await stopPortal('SIGTERM');
+      audit(db);
     },
   };
+}
+
+// `okpay-admin audit` on the database db: throws with its report when an invariant fails.
+function audit(db) {
+  const r = spawnSync(ADMIN, ['--db', db, 'audit'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ledger audit failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  return r.stdout;
 }
 
 // Every generated HTML file below dir, as paths relative to it.
@@ -156,4 +179,4 @@ function copyTree(from, to) {
   return to;
 }
 
-module.exports = { ROOT, SITE_GEN, PORTAL, startPortal, tmpdir, freePort, siteGen, buildSite, startNginx, htmlFiles, copyTree, waitForPort };
+module.exports = { ROOT, SITE_GEN, PORTAL, ADMIN, audit, startPortal, tmpdir, freePort, siteGen, buildSite, startNginx, htmlFiles, copyTree, waitForPort };

@@ -1,0 +1,158 @@
+/* main.c - okpay-admin: the operator's command line, on the portal's database while it serves. */
+#include "app.h"
+#include "buf.h"
+#include "db.h"
+#include "http.h"
+#include "numbers.h"
+#include "util.h"
+#include "wallet.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Exit codes: 0 done, 1 the check failed or the thing asked for is not there, 2 usage. */
+enum { EXIT_DONE = 0, EXIT_NO = 1, EXIT_USAGE = 2, EXIT_ERROR = 3 };
+
+static void S_usage(FILE *f)
+{
+	fputs("usage: okpay-admin [options] COMMAND [ARGS]\n"
+	      "Commands:\n"
+	      "  settle REF   credit the pending bank deposit with reference REF (D + 8\n"
+	      "               characters) to its owner's wallet and mail them; settling twice\n"
+	      "               is harmless. Prints the transfer number.\n"
+	      "  audit        check the ledger: every transfer balances, cached balances match\n"
+	      "               their entries, no wallet is negative, every confirmed review made\n"
+	      "               one transfer. Exit 1 with a report when any check fails.\n"
+	      "Options:\n"
+	      "  --db PATH        the portal's database ($OKPAY_DB, default var/okpay.db)\n"
+	      "  --theme DIR      templates ($OKPAY_THEME, default theme)\n"
+	      "  --content DIR    ui.conf, for the mails ($OKPAY_CONTENT, default content)\n"
+	      "  --base-url URL   for links in mail ($OKPAY_BASE_URL)\n"
+	      "  --help           this text\n"
+	      "Exit status: 0 done, 1 check failed or not found, 2 usage, 3 error.\n",
+	      f);
+}
+
+static const char *S_opt(const char *env, const char *def)
+{
+	const char *v = getenv(env);
+	return v && *v ? v : def;
+}
+
+static int S_audit(struct db *db)
+{
+	struct buf report = BUF_INIT;
+	int n = db_audit(db, &report);
+	if (n < 0)
+		fprintf(stderr, "okpay-admin: audit: cannot read the ledger: %s\n", db_errmsg(db));
+	else if (n == 0)
+		puts("ledger ok");
+	else
+		fputs(report.ptr, stdout);
+	buf_release(&report);
+	return n < 0 ? EXIT_ERROR : n == 0 ? EXIT_DONE : EXIT_NO;
+}
+
+static int S_settle(struct app *app, struct db *db, const char *ref)
+{
+	char number[17];
+	struct http_req rq = {.app = app, .db = db, .now = (long long)time(NULL)};
+	/* References are written in upper case; people may type them otherwise. */
+	char norm[10];
+	size_t n = strlen(ref);
+	if (n != 9) {
+		fprintf(stderr, "okpay-admin: settle: \"%s\" is not a deposit reference (D + 8)\n", ref);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i <= n; i++)
+		norm[i] = (char)(ref[i] >= 'a' && ref[i] <= 'z' ? ref[i] - 32 : ref[i]);
+	enum wallet_result r = wallet_settle(&rq, norm, number);
+	switch (r) {
+	case WALLET_OK:
+		printf("%s settled: transfer %s\n", norm, number);
+		return EXIT_DONE;
+	case WALLET_REPLAYED:
+		printf("%s was settled before: transfer %s\n", norm, number);
+		return EXIT_DONE;
+	case WALLET_NOT_FOUND:
+		fprintf(stderr, "okpay-admin: settle: no deposit with reference %s\n", norm);
+		return EXIT_NO;
+	default:
+		fprintf(stderr, "okpay-admin: settle: failed: %s\n", db_errmsg(db));
+		return EXIT_ERROR;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"db", required_argument, NULL, 'd'},
+	    {"theme", required_argument, NULL, 't'},
+	    {"content", required_argument, NULL, 'c'},
+	    {"base-url", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	static struct app app;
+	struct config *c = &app.cfg;
+	struct buf err = BUF_INIT;
+	int ch;
+
+	util_set_progname("okpay-admin");
+	c->db_path = S_opt("OKPAY_DB", "var/okpay.db");
+	c->theme_dir = S_opt("OKPAY_THEME", "theme");
+	c->content_dir = S_opt("OKPAY_CONTENT", "content");
+	c->base_url = S_opt("OKPAY_BASE_URL", "http://127.0.0.1:8080");
+	c->currency = money_cny;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			c->db_path = optarg;
+			break;
+		case 't':
+			c->theme_dir = optarg;
+			break;
+		case 'c':
+			c->content_dir = optarg;
+			break;
+		case 'b':
+			c->base_url = optarg;
+			break;
+		case 'h':
+			S_usage(stdout);
+			return EXIT_DONE;
+		default:
+			S_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	const char *cmd = optind < argc ? argv[optind] : NULL;
+	int nargs = argc - optind - 1;
+	if (!cmd || !((strcmp(cmd, "audit") == 0 && nargs == 0) ||
+	              (strcmp(cmd, "settle") == 0 && nargs == 1))) {
+		S_usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct db *db = db_open(c->db_path, &err);
+	if (!db) {
+		fprintf(stderr, "okpay-admin: %s\n", err.ptr);
+		buf_release(&err);
+		return EXIT_ERROR;
+	}
+	int rc;
+	if (strcmp(cmd, "audit") == 0) {
+		rc = S_audit(db);
+	} else if (theme_load(&app.theme, c->theme_dir, c->content_dir, c->base_url, &err) < 0) {
+		fprintf(stderr, "okpay-admin: theme: %s\n", err.ptr);
+		rc = EXIT_ERROR;
+	} else {
+		rc = S_settle(&app, db, argv[optind + 1]);
+		theme_release(&app.theme);
+	}
+	db_close(db);
+	buf_release(&err);
+	return rc;
+}

@@ -1,0 +1,113 @@
+/* wallet.h - what people do with money in the portal: add it, send it, and find it again. */
+#ifndef CGI_WALLET_H
+#define CGI_WALLET_H
+
+#include "card.h"
+#include "db.h"
+#include "http.h"
+
+/*
+ * The money flows for handlers. Each takes the request (its user, database, configuration and
+ * time), checks everything, moves money in one ledger transaction and queues the mails of that
+ * movement in the same transaction. Nothing is kept in process memory between requests: a
+ * review lives in the database and its key in the page.
+ */
+
+/** Seconds a review can be confirmed after it was made. */
+#define WALLET_REVIEW_TTL (15 * 60)
+/** Longest note, in characters (code points). */
+#define WALLET_NOTE_MAX 140
+
+/* Outcomes. Each refusal has a UI string (wallet_result_key); none changes anything. */
+enum wallet_result {
+	WALLET_OK,
+	WALLET_REPLAYED,          /* the same request again: the first transfer stands */
+	WALLET_UNVERIFIED,        /* the user's email address is not verified yet */
+	WALLET_LOCKED,            /* the user's account is locked */
+	WALLET_UNKNOWN_RECIPIENT, /* no verified account with that email or account number */
+	WALLET_RECIPIENT_LOCKED,  /* the recipient cannot receive money now */
+	WALLET_SELF,              /* the recipient is the sender */
+	WALLET_INSUFFICIENT,      /* the balance is lower than the amount */
+	WALLET_OVER_LIMIT,        /* the amount is above the per-transfer limit */
+	WALLET_DAILY_LIMIT,       /* today's sends and this one are above the daily limit */
+	WALLET_CARD_DECLINED,     /* the card's bank said no */
+	WALLET_CARD_NO_FUNDS,     /* the card's account cannot cover it */
+	WALLET_CARD_ERROR,        /* the card processor did not answer */
+	WALLET_NOTE_TOO_LONG,     /* note over WALLET_NOTE_MAX characters, or not text */
+	WALLET_EXPIRED,           /* the review is older than WALLET_REVIEW_TTL */
+	WALLET_NOT_FOUND,         /* no such review or deposit of this user */
+	WALLET_CONFLICT,          /* a key reused for a different request */
+	WALLET_ERROR,             /* the database failed: answer 503 */
+	WALLET__MAX
+};
+
+/** UI string key of a result: "wallet_err_insufficient"; NULL for OK and REPLAYED. */
+const char *wallet_result_key(enum wallet_result r);
+
+/** The signed-in user's wallet, created with a fresh account number on first use. 0 or -1. */
+int wallet_mine(struct http_req *rq, struct db_account *a);
+
+/** The fee of funding amount by method: 0 for "balance" and "bank", the card fee for "card". */
+int wallet_fee(const struct app *app, const char *method, long long amount, long long *fee);
+
+/**
+ * Add money by card: charge amount plus the card fee to c through the configured processor
+ * and credit amount. key (from the form, per user) makes a resubmission return the first
+ * transfer (WALLET_REPLAYED) and never charge again. Refused: UNVERIFIED, LOCKED, OVER_LIMIT,
+ * CARD_*. On OK and REPLAYED the transfer number is in number.
+ */
+enum wallet_result wallet_top_up(struct http_req *rq, long long amount, const struct card *c,
+                                 const char *key, char number[17]);
+
+/**
+ * Add money by bank transfer: a pending deposit whose reference ("D" + 8 characters) the user
+ * writes on their bank transfer; credited when an operator settles it. key as for top-ups.
+ * The instructions mail is queued. Refused: UNVERIFIED, LOCKED, OVER_LIMIT.
+ */
+enum wallet_result wallet_deposit(struct http_req *rq, long long amount, const char *key,
+                                  struct db_deposit *d);
+
+/**
+ * Settle the pending deposit reference: credit it to its owner's wallet and mail them. For the
+ * operator command line; rq needs only app, db and now. OK, REPLAYED (settled before),
+ * NOT_FOUND, ERROR. number gets the transfer number.
+ */
+enum wallet_result wallet_settle(struct http_req *rq, const char *reference, char number[17]);
+
+/**
+ * Step one of a send: check the recipient (an email address or an account number, as typed),
+ * the amount and the note against everything known now (UNVERIFIED, LOCKED, UNKNOWN_RECIPIENT,
+ * RECIPIENT_LOCKED, SELF, OVER_LIMIT, DAILY_LIMIT, INSUFFICIENT for method "balance",
+ * NOTE_TOO_LONG) and store a review. key gets the review's one-time key (43 characters).
+ */
+enum wallet_result wallet_review_new(struct http_req *rq, const char *recipient, long long amount,
+                                     const char *note, const char *method, char key[44]);
+
+/**
+ * The signed-in user's review with key, with the recipient (caller releases both). OK, EXPIRED
+ * (r and to are still filled: show what it was), NOT_FOUND, ERROR. A confirmed review has
+ * r->transfer_id set.
+ */
+enum wallet_result wallet_review_get(struct http_req *rq, const char *key, struct db_review *r,
+                                     struct db_user *to);
+
+/**
+ * Confirm the review key: move the money once. c is the card for method "card" (checked by
+ * card_validate), NULL for "balance". Confirming again, at the same time or later, answers
+ * REPLAYED with the same transfer number. Everything is checked again (the balance, limits and
+ * both accounts may have changed since the review). Both sides get a mail.
+ */
+enum wallet_result wallet_confirm(struct http_req *rq, const char *key, const struct card *c,
+                                  char number[17]);
+
+/**
+ * Append name as a review shows a recipient: the first word whole and the first character of
+ * the rest followed by "***" ("Li Wei" -> "Li W***"); a name without spaces keeps its first
+ * character ("王小明" -> "王**", one '*' per hidden character up to three; "Al" -> "A*").
+ */
+void wallet_mask_name(struct buf *out, const char *name);
+
+/** Start (unix seconds) of the China Standard Time day containing t, and that day as YYYYMMDD. */
+long long wallet_day_start(long long t, int *ymd);
+
+#endif
