@@ -63,6 +63,20 @@ int handler_see_other(struct http_req *rq, struct http_resp *rs, const char *res
 int handler_too_many(struct http_req *rq, struct http_resp *rs, long retry_after);
 /** Append a time the way every portal page shows it: "2026-11-25 23:15 (UTC+8)". */
 void handler_time(struct buf *b, long long at);
+/* Shared by the money pages (handlers/money.c). */
+struct card;
+struct card_input;
+struct tv;
+/** Append the card fee rule as configured: "2.9% + ¥0.30". */
+void handler_fee_rule(struct http_req *rq, struct buf *b);
+/** Set key in d to minor formatted for the page's locale: "¥1,234.50". */
+void handler_set_money(struct http_req *rq, struct tv *d, const char *key, long long minor);
+/**
+ * Check the card fields of a form: each empty field gets its own error, the others the first
+ * mistake card_validate finds. 0 if the card is good (c filled; wipe it after use), else -1.
+ */
+int handler_check_card(struct http_req *rq, struct tv *d, const struct card_input *in,
+                       struct card *c);
 /** 503 page after a database or crypto failure, logged. */
 int handler_unavailable(struct http_req *rq, struct http_resp *rs, const char *what);
 

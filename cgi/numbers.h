@@ -67,7 +67,7 @@ int numbers_account_parse(const char *s, size_t n, char out[11]);
 
 /*
  * Transfer numbers: "T", the date YYYYMMDD, a 6-digit sequence within that day, and a Luhn
- * check digit over the 14 digits, e.g. "T202611250001236". The year is 2000..9999: no
+ * check digit over the 14 digits, e.g. "T202611250001237". The year is 2000..9999: no
  * transfer predates the wallet.
  */
 

@@ -184,8 +184,7 @@ enum wallet_result wallet_top_up(struct http_req *rq, long long amount, const st
 	         desc.ptr);
 	r = S_charge(rq, c, total, idem.ptr);
 	if (r == WALLET_OK) {
-		struct db_line lines[3] = {
-		    {card_acct, -total}, {w.id, amount}, {fee_acct, fee}};
+		struct db_line lines[3] = {{card_acct, -total}, {w.id, amount}, {fee_acct, fee}};
 		struct mails ms = {rq, {&rq->user}, {OUTBOX_MONEY_ADDED}, {{0}}, 1};
 		ms.m[0] = (struct outbox_money){.amount = amount, .fee = fee, .card = desc.ptr};
 		int ymd;
@@ -238,7 +237,8 @@ enum wallet_result wallet_deposit(struct http_req *rq, long long amount, const c
 		}
 		rc = db_deposit_new(rq->db, rq->user.id, amount, ref, idem.ptr, rq->now, d);
 		if (rc == 0) {
-			struct outbox_money m = {.number = "", .reference = d->reference, .amount = amount};
+			struct outbox_money m = {
+			    .number = "", .reference = d->reference, .amount = amount};
 			if (outbox_money(rq, &rq->user, OUTBOX_DEPOSIT_ASKED, &m) < 0 ||
 			    db_commit(rq->db) < 0)
 				rc = -1;
@@ -432,7 +432,8 @@ enum wallet_result wallet_confirm(struct http_req *rq, const char *key, const st
 		return r;
 	if (rv.transfer_id) {
 		/* Confirmed before: the same answer, whatever happened since. */
-		r = db_transfer_by_id(rq->db, rv.transfer_id, &t) == 1 ? WALLET_REPLAYED : WALLET_ERROR;
+		r = db_transfer_by_id(rq->db, rv.transfer_id, &t) == 1 ? WALLET_REPLAYED
+		                                                       : WALLET_ERROR;
 		if (r == WALLET_REPLAYED)
 			memcpy(number, t.number, 17);
 		db_transfer_release(&t);
@@ -463,8 +464,8 @@ enum wallet_result wallet_confirm(struct http_req *rq, const char *key, const st
 	}
 	struct buf idem = BUF_INIT, req = BUF_INIT, desc = BUF_INIT, me = BUF_INIT, them = BUF_INIT;
 	buf_addf(&idem, "review:%lld", rv.id);
-	buf_addf(&req, "send from=%lld to=%lld amount=%lld fee=%lld method=%s", rq->user.id,
-	         to.id, rv.amount, rv.fee, rv.method);
+	buf_addf(&req, "send from=%lld to=%lld amount=%lld fee=%lld method=%s", rq->user.id, to.id,
+	         rv.amount, rv.fee, rv.method);
 	if (card) {
 		card_describe(&desc, c);
 		r = S_charge(rq, c, total, idem.ptr);
@@ -485,11 +486,8 @@ enum wallet_result wallet_confirm(struct http_req *rq, const char *key, const st
 	}
 	lines[n++] = (struct db_line){from.id, -rv.amount};
 	lines[n++] = (struct db_line){rv.to_account, rv.amount};
-	struct mails ms = {rq,
-	                   {&rq->user, &to},
-	                   {OUTBOX_MONEY_SENT, OUTBOX_MONEY_RECEIVED},
-	                   {{0}, {0}},
-	                   2};
+	struct mails ms = {
+	    rq, {&rq->user, &to}, {OUTBOX_MONEY_SENT, OUTBOX_MONEY_RECEIVED}, {{0}, {0}}, 2};
 	ms.m[0] = (struct outbox_money){.amount = rv.amount,
 	                                .fee = rv.fee,
 	                                .other = them.ptr,

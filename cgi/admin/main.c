@@ -64,7 +64,8 @@ static int S_settle(struct app *app, struct db *db, const char *ref)
 	char norm[10];
 	size_t n = strlen(ref);
 	if (n != 9) {
-		fprintf(stderr, "okpay-admin: settle: \"%s\" is not a deposit reference (D + 8)\n", ref);
+		fprintf(stderr, "okpay-admin: settle: \"%s\" is not a deposit reference (D + 8)\n",
+		        ref);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i <= n; i++)
@@ -89,12 +90,9 @@ static int S_settle(struct app *app, struct db *db, const char *ref)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},
-	    {"theme", required_argument, NULL, 't'},
-	    {"content", required_argument, NULL, 'c'},
-	    {"base-url", required_argument, NULL, 'b'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},      {"theme", required_argument, NULL, 't'},
+	    {"content", required_argument, NULL, 'c'}, {"base-url", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	static struct app app;
 	struct config *c = &app.cfg;
