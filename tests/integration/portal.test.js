@@ -4,12 +4,12 @@
 'use strict';
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const h = require('../lib/harness');
 const { Client, Mailbox, linksIn } = require('../lib/http');
+const { loadUi, esc, tag, byId, sql } = require('../lib/page');
 
 // Sanitizer reports (the ASan build writes them to the portal's stderr).
 const SANITIZER = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:/;
@@ -18,52 +18,9 @@ const PW = 'lantern orchard 7 velvet';
 
 // --- helpers -------------------------------------------------------------------------------
 
-// content/ui.conf as { zh: { key: value }, en: { ... } }, quoted values unquoted.
-function loadUi() {
-  const ui = {};
-  let sec = null;
-  for (const line of fs.readFileSync(path.join(h.ROOT, 'content/ui.conf'), 'utf8').split('\n')) {
-    const s = line.trim();
-    if (!s || s.startsWith('#')) continue;
-    const m = s.match(/^\[(\w+)\]$/);
-    if (m) { sec = ui[m[1]] = {}; continue; }
-    const kv = s.match(/^([a-z0-9_]+):\s*(.*)$/);
-    if (!kv) continue;
-    let v = kv[2];
-    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1).replace(/\\(["\\])/g, '$1');
-    sec[kv[1]] = v;
-  }
-  return ui;
-}
-
-// As lib/html.c html_text escapes.
-function esc(s) {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-}
-
-// The first tag of html that matches re (a RegExp source for the part after "<"), as
-// { tag, attrs: { name: value } }, or null.
-function tag(html, re) {
-  const m = html.match(new RegExp(`<(?:${re})[^>]*>`));
-  if (!m) return null;
-  const attrs = {};
-  for (const a of m[0].matchAll(/\s([a-z-]+)(?:="([^"]*)")?/g)) attrs[a[1]] = a[2] === undefined ? '' : a[2];
-  return { tag: m[0], attrs };
-}
-
-// The text inside the element with this id (no nested elements of the same kind).
-function byId(html, id) {
-  const m = html.match(new RegExp(`<(\\w+)\\b[^>]*\\bid="${id}"[^>]*>([\\s\\S]*?)</\\1>`));
-  return m ? m[2] : null;
-}
-
 // The rows of the tables in html, each an array of its cells' text (tags removed).
 function rows(html) {
   return [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1].matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) => c[1].replace(/<[^>]*>/g, '').trim()));
-}
-
-function sql(db, query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
 }
 
 // Account state. rate_limits is left out: refused requests may still spend a client's tokens.

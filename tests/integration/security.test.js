@@ -3,11 +3,9 @@
 'use strict';
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const path = require('node:path');
 const h = require('../lib/harness');
 const { Client, Mailbox, linksIn } = require('../lib/http');
+const { loadUi, esc, sql } = require('../lib/page');
 
 const SANITIZER = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:/;
 const CHROME_WIN = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
@@ -17,28 +15,6 @@ const PW = 'lantern orchard 7 velvet';
 
 // --- helpers -------------------------------------------------------------------------------
 
-// content/ui.conf as { zh: { key: value }, en: { ... } }, quoted values unquoted.
-function loadUi() {
-  const ui = {};
-  let sec = null;
-  for (const line of fs.readFileSync(path.join(h.ROOT, 'content/ui.conf'), 'utf8').split('\n')) {
-    const s = line.trim();
-    if (!s || s.startsWith('#')) continue;
-    const m = s.match(/^\[(\w+)\]$/);
-    if (m) { sec = ui[m[1]] = {}; continue; }
-    const kv = s.match(/^([a-z0-9_]+):\s*(.*)$/);
-    if (!kv) continue;
-    let v = kv[2];
-    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1).replace(/\\(["\\])/g, '$1');
-    sec[kv[1]] = v;
-  }
-  return ui;
-}
-
-function esc(s) {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-}
-
 // The rows of the tables in html, each an array of its cells' text (tags removed), and the
 // raw HTML of each row in .html.
 function rows(html) {
@@ -47,10 +23,6 @@ function rows(html) {
     cells.html = r[1];
     return cells;
   });
-}
-
-function sql(db, query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
 }
 
 const TABLES = ['users', 'sessions', 'tokens', 'outbox', 'events'];

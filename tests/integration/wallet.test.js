@@ -81,8 +81,13 @@ describe('wallet over nginx', () => {
   }
 
   const user = (opts) => w.newUser(srv, mail, ui, opts);
-  // The next mail to `to` whose text mentions `needle`.
-  const mailWith = (to, needle, timeout = 3000) => mail.next((m) => m.to === to && (m.text || '').includes(needle), timeout);
+  // The next mail to `to` whose text mentions `needle`; its subject must be ui[lang][subjectKey].
+  async function mailWith(to, needle, lang, subjectKey) {
+    const m = await mail.next((x) => x.to === to && (x.text || '').includes(needle));
+    assert.equal(m.subject, msg(lang, subjectKey), `subject of the mail to ${to} about ${needle}`);
+    assert.ok((m.html || '').includes(needle), `the HTML part mentions ${needle} too`);
+    return m;
+  }
 
   before(async () => {
     site = h.buildSite();
@@ -115,7 +120,7 @@ describe('wallet over nginx', () => {
     for (const f of ['amount', 'card_number', 'card_expiry', 'card_cvc']) assert.notEqual(inputValue(form.text, f), null, `input ${f}`);
     assert.ok(form.text.includes('2.9%') && form.text.includes('¥0.30'), 'shows the fee rule');
 
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     const fee0 = systemBalance(srv.db, 'fee_income');
     const clearing0 = systemBalance(srv.db, 'card_clearing');
     const amount = 123450;
@@ -129,8 +134,8 @@ describe('wallet over nginx', () => {
     assert.equal(systemBalance(srv.db, 'fee_income') - fee0, fee, 'the fee goes to fee income');
     assert.equal(systemBalance(srv.db, 'card_clearing') - clearing0, -(amount + fee), 'the card pays amount and fee');
     const after1 = ledger(srv.db);
-    assert.equal(after1.transfers, before.transfers + 1);
-    assert.equal(after1.entries, before.entries + 3);
+    assert.equal(after1.transfers, ledger0.transfers + 1);
+    assert.equal(after1.entries, ledger0.entries + 3);
     assert.equal(sql(srv.db, `select kind, method, amount, fee, coalesce(from_user, 0), to_user, card from transfers where number = ${q(number)}`),
       `top_up|card|${amount}|${fee}|0|${u.id}|visa •••• 4242`);
 
@@ -146,7 +151,9 @@ describe('wallet over nginx', () => {
     assert.ok(receipt.text.includes(yuan(amount)), 'the receipt shows the amount');
     assert.ok(receipt.text.includes(yuan(fee)), 'the receipt shows the fee');
     assert.ok(receipt.text.includes('•••• 4242'), 'the receipt names the card by its last four');
-    await mailWith(u.email, number);
+    const added = await mailWith(u.email, number, 'zh', 'mail_money_added_subject');
+    assert.ok(added.text.includes(yuan(amount)), 'the mail says how much');
+    assert.ok(!added.text.includes('4242 4242 4242 4242') && !added.text.includes('4242424242424242'), 'no card number in the mail');
 
     // The same form submitted again (a double click, a retry): the same transfer, nothing more.
     const again = await addMoney(u.c, { amount: '1,234.50' }, { key });
@@ -164,7 +171,7 @@ describe('wallet over nginx', () => {
 
   it('refuses a declined card and a card without funds, keeping the amount and changing nothing', async () => {
     const u = await user({ who: 'decline' });
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     for (const [lang, card, key] of [['zh', CARDS.declined, 'wallet_err_card_declined'], ['en', CARDS.declined, 'wallet_err_card_declined'],
       ['zh', CARDS.noFunds, 'wallet_err_card_no_funds'], ['en', CARDS.noFunds, 'wallet_err_card_no_funds']]) {
       const r = await addMoney(u.c, { amount: '66.60', card_number: card }, { lang });
@@ -175,7 +182,7 @@ describe('wallet over nginx', () => {
       assert.match(fresh || '', /^[A-Za-z0-9_-]{43}$/);
       assert.notEqual(fresh, r.sent.key, 'a fresh key after a refusal by the card processor');
       assertNoCard(r, card, `${lang} ${card}`);
-      assert.deepEqual(ledger(srv.db), before, `${lang} ${card} changed the ledger`);
+      assert.deepEqual(ledger(srv.db), ledger0, `${lang} ${card} changed the ledger`);
     }
     assert.equal(balance(srv.db, u.email), 0);
     // The form as re-rendered, now with a good card, goes through.
@@ -188,7 +195,7 @@ describe('wallet over nginx', () => {
 
   it('refuses every bad amount with its own message in zh and en, keeps it, never echoes the card', async () => {
     const u = await user({ who: 'amounts' });
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     const cases = [
       ['-5', 'err_amount_negative'],
       ['−5.00', 'err_amount_negative'],
@@ -215,18 +222,18 @@ describe('wallet over nginx', () => {
         assertNoCard(r, ECHO_CARD, `${lang} ${JSON.stringify(amount)}`);
       }
     }
-    assert.deepEqual(ledger(srv.db), before);
+    assert.deepEqual(ledger(srv.db), ledger0);
     assert.equal(balance(srv.db, u.email), 0);
   });
 
   it('refuses a top-up above the per-transfer limit', async () => {
     const u = await user({ who: 'toplimit' });
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     const r = await addMoney(u.c, { amount: '50,000.01' });
     assert.equal(r.status, 400);
     assertFieldError(r, 'amount', 'zh', 'wallet_err_over_limit', 'a top-up over the limit');
     assert.equal(inputValue(r.text, 'amount'), '50,000.01');
-    assert.deepEqual(ledger(srv.db), before);
+    assert.deepEqual(ledger(srv.db), ledger0);
     const ok = await addMoney(u.c, { amount: '50,000.00' });
     assert.equal(ok.status, 303, errorsOf(ok.text));
     assert.equal(balance(srv.db, u.email), 5000000);
@@ -234,7 +241,7 @@ describe('wallet over nginx', () => {
 
   it('refuses a bad card number, expiry or CVC at its field, keeping the amount and changing nothing', async () => {
     const u = await user({ who: 'cardfields' });
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     const cases = [
       [{ card_number: CARDS.badLuhn }, 'card_number', CARD_ERR.number],
       [{ card_number: '4242 4242' }, 'card_number', CARD_ERR.number],
@@ -257,7 +264,7 @@ describe('wallet over nginx', () => {
         if (fields.card_number === CARDS.badLuhn) assertNoCard(r, CARDS.badLuhn);
       }
     }
-    assert.deepEqual(ledger(srv.db), before);
+    assert.deepEqual(ledger(srv.db), ledger0);
     assert.equal(balance(srv.db, u.email), 0);
   });
 
@@ -266,21 +273,22 @@ describe('wallet over nginx', () => {
   it('records a bank deposit as pending with instructions, and okpay-admin settle credits it once', async () => {
     const u = await user({ who: 'bank' });
     const other = await user({ who: 'bankother' });
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     // The bank method ignores whatever is in the card fields.
     const r = await addMoney(u.c, { amount: '500.00', method: 'bank', card_number: '1234', card_expiry: 'x', card_cvc: '' });
     assert.equal(r.status, 303, errorsOf(r.text));
     const m = r.location.match(/^\/zh\/account\/add-money\/bank\?ref=(D[A-Z0-9]{8})$/);
     assert.ok(m, r.location);
     const ref = m[1];
-    assert.deepEqual(ledger(srv.db), before, 'a pending deposit moves no money');
+    assert.deepEqual(ledger(srv.db), ledger0, 'a pending deposit moves no money');
     assert.equal(sql(srv.db, `select amount, settled_at, coalesce(transfer_id, 0) from deposits where reference = ${q(ref)} and user_id = ${u.id}`), '50000|0|0');
 
     const pg = await u.c.get(r.location);
     assert.equal(pg.status, 200);
     assert.equal(textById(pg.text, 'deposit-reference'), ref);
     assert.ok(pg.text.includes(yuan(50000)));
-    await mailWith(u.email, ref);
+    const asked = await mailWith(u.email, ref, 'zh', 'mail_money_deposit_asked_subject');
+    assert.ok(asked.text.includes(yuan(50000)));
 
     // The same form again: the same deposit.
     const again = await addMoney(u.c, { amount: '500.00', method: 'bank' }, { key: r.sent.key });
@@ -307,9 +315,9 @@ describe('wallet over nginx', () => {
     assert.equal(balance(srv.db, u.email), 50000);
     assert.equal(systemBalance(srv.db, 'bank_clearing') - bank0, -50000);
     const settled = ledger(srv.db);
-    assert.equal(settled.transfers, before.transfers + 1);
+    assert.equal(settled.transfers, ledger0.transfers + 1);
     assert.equal(sql(srv.db, `select kind, method, amount, fee, to_user, reference from transfers where number = ${q(number)}`), `deposit|bank|50000|0|${u.id}|${ref}`);
-    await mailWith(u.email, number);
+    await mailWith(u.email, number, 'zh', 'mail_money_deposit_done_subject');
 
     // Settling twice does not pay twice.
     const twice = admin(srv.db, 'settle', ref);
@@ -341,11 +349,11 @@ describe('wallet over nginx', () => {
     assert.ok(tag(form.text, 'input[^>]*name="method"[^>]*value="balance"[^>]*checked|input[^>]*checked[^>]*name="method"[^>]*value="balance"'), 'balance is the default');
     for (const f of ['recipient', 'amount', 'note']) assert.notEqual(inputValue(form.text, f) ?? tag(form.text, `textarea[^>]*name="${f}"`), null, `field ${f}`);
 
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     const note = '午饭 & <AA>';
     const rv = await sendForm(a.c, { recipient: b.email, amount: '123.45', note });
     assert.equal(rv.status, 303, errorsOf(rv.text));
-    assert.deepEqual(ledger(srv.db), before, 'a review moves no money');
+    assert.deepEqual(ledger(srv.db), ledger0, 'a review moves no money');
 
     const review = await a.c.page(rv.location);
     assert.equal(review.status, 200);
@@ -367,7 +375,7 @@ describe('wallet over nginx', () => {
     // Someone else's key is not found.
     assert.equal((await b.c.get(`/en/account/send/review?key=${rv.key}`)).status, 404);
     assert.equal((await confirm(c.c, rv.key, { csrf: (await c.c.page('/zh/account/send')).csrf })).status, 404);
-    assert.deepEqual(ledger(srv.db), before);
+    assert.deepEqual(ledger(srv.db), ledger0);
 
     mail.skip();
     const done = await a.c.post('/zh/account/send/confirm', { csrf: review.csrf, key: rv.key });
@@ -377,12 +385,14 @@ describe('wallet over nginx', () => {
     assert.equal(balance(srv.db, a.email), 100000 - 12345);
     assert.equal(balance(srv.db, b.email), 12345);
     const after1 = ledger(srv.db);
-    assert.equal(after1.transfers, before.transfers + 1);
-    assert.equal(after1.entries, before.entries + 2);
+    assert.equal(after1.transfers, ledger0.transfers + 1);
+    assert.equal(after1.entries, ledger0.entries + 2);
     assert.equal(sql(srv.db, `select kind, method, amount, fee, from_user, to_user, note from transfers where number = ${q(number)}`),
       `send|balance|12345|0|${a.id}|${b.id}|${note}`);
-    await mailWith(a.email, number);
-    await mailWith(b.email, number);
+    const sentMail = await mailWith(a.email, number, 'zh', 'mail_money_sent_subject');
+    const gotMail = await mailWith(b.email, number, 'en', 'mail_money_received_subject');
+    for (const m of [sentMail, gotMail]) assert.ok(m.text.includes('¥123.45'), 'the mail says how much');
+    assert.ok(!gotMail.text.includes('张伟'), 'the recipient sees the sender masked');
 
     // The receipt: both parties, nobody else.
     const receipt = await a.c.get(done.location);
@@ -392,7 +402,8 @@ describe('wallet over nginx', () => {
     const theirs = await b.c.get(`/en/account/transactions/${number}`);
     assert.equal(theirs.status, 200);
     assert.equal(textById(theirs.text, 'transfer-number'), number);
-    assert.ok(theirs.text.includes('张*'), 'the sender, masked');
+    assert.match(theirs.text, /张\*(?!\*)/, 'the sender, masked');
+    assert.ok(!theirs.text.includes('张伟'), 'not the full name');
     assert.equal((await c.c.get(`/zh/account/transactions/${number}`)).status, 404);
     assert.equal((await c.c.get(`/en/account/transactions/${number}`)).status, 404);
     assert.equal((await a.c.get('/zh/account/transactions/T000000000000000')).status, 404);
@@ -433,8 +444,8 @@ describe('wallet over nginx', () => {
     assert.ok(number);
     assert.equal(balance(srv.db, a.email), 3000);
     assert.equal(balance(srv.db, b.email), 2000);
-    await mailWith(a.email, number);
-    await mailWith(b.email, number);
+    await mailWith(a.email, number, 'en', 'mail_money_sent_subject');
+    await mailWith(b.email, number, 'zh', 'mail_money_received_subject');
 
     // Without separators too.
     const n2 = await sendMoney(a.c, bNumber, '0.5', { lang: 'en' });
@@ -453,14 +464,14 @@ describe('wallet over nginx', () => {
     assert.equal(textById(review.text, 'review-total'), yuan(10000 + cardFee(10000)));
     for (const f of ['card_number', 'card_expiry', 'card_cvc']) assert.notEqual(inputValue(review.text, f), null, `review has ${f}`);
 
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     const bad = await confirm(a.c, rv.key, { card: { card_number: CARDS.declined, card_expiry: GOOD_EXPIRY, card_cvc: '123' } });
     assertPageError(bad, 'zh', 'wallet_err_card_declined', 'declined at confirm');
     assertNoCard(bad, CARDS.declined);
     const cvc = await confirm(a.c, rv.key, { card: { card_number: ECHO_CARD, card_expiry: GOOD_EXPIRY, card_cvc: '1' } });
     assertFieldError(cvc, 'card_cvc', 'zh', CARD_ERR.cvc, 'bad CVC at confirm');
     assertNoCard(cvc, ECHO_CARD);
-    assert.deepEqual(ledger(srv.db), before);
+    assert.deepEqual(ledger(srv.db), ledger0);
 
     const fee0 = systemBalance(srv.db, 'fee_income');
     const done = await confirm(a.c, rv.key, { card: { card_number: CARDS.ok, card_expiry: GOOD_EXPIRY, card_cvc: '123' } });
@@ -500,7 +511,7 @@ describe('wallet over nginx', () => {
       ['zero', a, { recipient: b.email, amount: '0.00' }, 'amount', 'err_amount_zero'],
     ];
     const bal = () => [a, b, unverifiedPayee, lockedPayee].map((u) => balance(srv.db, u.email));
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     const bal0 = bal();
     const reviews0 = count(srv.db, 'reviews');
     for (const [what, from, fields, field, key] of cases) {
@@ -508,7 +519,7 @@ describe('wallet over nginx', () => {
       assertFieldError(r, field, 'zh', key, what);
       assert.equal(inputValue(r.text, 'recipient'), fields.recipient, `${what}: keeps the recipient`);
       assert.equal(inputValue(r.text, 'amount'), fields.amount, `${what}: keeps the amount`);
-      assert.deepEqual(ledger(srv.db), before, `${what} changed the ledger`);
+      assert.deepEqual(ledger(srv.db), ledger0, `${what} changed the ledger`);
     }
     assert.deepEqual(bal(), bal0);
     assert.equal(count(srv.db, 'reviews'), reviews0, 'a refused send stores no review');
@@ -544,24 +555,24 @@ describe('wallet over nginx', () => {
 
     // Locked after the review.
     sql(srv.db, `update users set locked_at = strftime('%s', 'now') where id = ${a.id}`);
-    let before = ledger(srv.db);
+    let ledger0 = ledger(srv.db);
     const locked = await confirm(a.c, r1.key, { csrf });
     assertPageError(locked, 'zh', 'wallet_err_locked', 'locked at confirm');
     assert.ok(byId(locked.text, 'review-amount'), 'the review page again');
-    assert.deepEqual(ledger(srv.db), before);
+    assert.deepEqual(ledger(srv.db), ledger0);
     sql(srv.db, `update users set locked_at = 0 where id = ${a.id}`);
 
     // The first goes through; the second no longer fits the balance.
     assert.equal((await confirm(a.c, r1.key, { csrf })).status, 303);
-    before = ledger(srv.db);
+    ledger0 = ledger(srv.db);
     const poor = await confirm(a.c, r2.key, { csrf });
     assertPageError(poor, 'zh', 'wallet_err_insufficient', 'insufficient at confirm');
-    assert.deepEqual(ledger(srv.db), before);
+    assert.deepEqual(ledger(srv.db), ledger0);
 
     // The recipient locked since.
     sql(srv.db, `update users set locked_at = strftime('%s', 'now') where id = ${b.id}`);
     assertPageError(await confirm(a.c, r3.key, { csrf }), 'zh', 'wallet_err_recipient_locked', 'recipient locked at confirm');
-    assert.deepEqual(ledger(srv.db), before);
+    assert.deepEqual(ledger(srv.db), ledger0);
     sql(srv.db, `update users set locked_at = 0 where id = ${b.id}`);
 
     // Expired: the page says so (410) with a way to start again; Confirm does nothing.
@@ -571,7 +582,7 @@ describe('wallet over nginx', () => {
     assert.ok(gone.text.includes(esc(msg('zh', 'review_expired_text'))), 'says it expired');
     assert.ok(tag(gone.text, `a[^>]*href="/zh/account/send\\?[^"]*recipient=`), 'a prefilled link to start again');
     assert.equal((await confirm(a.c, r4.key, { csrf })).status, 410);
-    assert.deepEqual(ledger(srv.db), before);
+    assert.deepEqual(ledger(srv.db), ledger0);
     assert.equal(balance(srv.db, a.email), 1000);
     assert.equal(balance(srv.db, b.email), 2000);
 
@@ -586,7 +597,7 @@ describe('wallet over nginx', () => {
     const [a, b] = await Promise.all([user({ who: 'csrf' }), user({ who: 'csrfpayee' })]);
     await topUp(a.c, '10.00');
     const rv = await sendForm(a.c, { recipient: b.email, amount: '1.00' });
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     const reviews0 = count(srv.db, 'reviews');
     assert.equal((await addMoney(a.c, { amount: '1.00' }, { csrf: null })).status, 403);
     assert.equal((await addMoney(a.c, { amount: '1.00' }, { csrf: 'forged' })).status, 403);
@@ -598,7 +609,7 @@ describe('wallet over nginx', () => {
     // A cross-site POST with a valid token.
     const good = (await a.c.page(rv.location)).csrf;
     assert.equal((await a.c.post('/zh/account/send/confirm', { csrf: good, key: rv.key }, { origin: 'https://evil.example' })).status, 403);
-    assert.deepEqual(ledger(srv.db), before);
+    assert.deepEqual(ledger(srv.db), ledger0);
     assert.equal(count(srv.db, 'reviews'), reviews0);
     // Signed out: to the login page, nothing else.
     const anon = new Client(srv.base);
@@ -612,9 +623,8 @@ describe('wallet over nginx', () => {
   // --- limits (a portal of its own with small limits) -----------------------------------------
 
   it('refuses sends over the per-transfer and the daily limit, also when confirmed at once', async () => {
-    assert.ok(w.portalHasOption('--limit-transfer') && w.portalHasOption('--limit-daily'), 'okpay-portal takes --limit-transfer and --limit-daily');
     // ¥100 a transfer, ¥250 a day.
-    const small = await w.startKillablePortal({ siteDir: site, args: ['--limit-transfer', '10000', '--limit-daily', '25000'] });
+    const small = await h.startPortal({ siteDir: site, args: ['--limit-transfer', '10000', '--limit-daily', '25000'] });
     portals.push(small);
     const smallMail = new Mailbox(small.mailDir);
     const su = (o) => w.newUser(small, smallMail, ui, o);
@@ -623,10 +633,10 @@ describe('wallet over nginx', () => {
     assertFieldError(await addMoney(a.c, { amount: '100.01' }), 'amount', 'zh', 'wallet_err_over_limit', 'a top-up over the limit');
     assert.equal(balance(small.db, a.email), 40000);
 
-    const before = ledger(small.db);
+    const ledger0 = ledger(small.db);
     const over = await sendForm(a.c, { recipient: b.email, amount: '100.01' });
     assertFieldError(over, 'amount', 'zh', 'wallet_err_over_limit', 'over the per-transfer limit');
-    assert.deepEqual(ledger(small.db), before);
+    assert.deepEqual(ledger(small.db), ledger0);
 
     await sendMoney(a.c, b.email, '100.00');
     await sendMoney(a.c, b.email, '100.00');
@@ -661,14 +671,14 @@ describe('wallet over nginx', () => {
     const rv = await sendForm(a.c, { recipient: b.email, amount: '10.00' });
     assert.equal(rv.status, 303);
     const csrf = (await a.c.page(rv.location)).csrf;
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     const rs = await Promise.all(Array.from({ length: 10 }, () => a.c.post('/zh/account/send/confirm', { csrf, key: rv.key })));
     assert.deepEqual(rs.map((r) => r.status), Array(10).fill(303), rs.map((r) => `${r.status} ${errorsOf(r.text)}`).join('\n'));
     const locations = new Set(rs.map((r) => r.location));
     assert.equal(locations.size, 1, [...locations].join(' '));
     const number = receiptNumber(rs[0].location);
     assert.ok(number);
-    assert.equal(ledger(srv.db).transfers, before.transfers + 1);
+    assert.equal(ledger(srv.db).transfers, ledger0.transfers + 1);
     assert.equal(count(srv.db, 'transfers', `from_user = ${a.id} and kind = 'send'`), 1);
     assert.equal(balance(srv.db, a.email), 9000);
     assert.equal(balance(srv.db, b.email), 1000);
@@ -688,7 +698,7 @@ describe('wallet over nginx', () => {
     }
     assert.equal(new Set(keys).size, 50);
     const csrf = (await a.c.page(`/zh/account/send/review?key=${keys[0]}`)).csrf;
-    const before = ledger(srv.db);
+    const ledger0 = ledger(srv.db);
     // 50 tabs, each from its own address (nginx allows one address bursts of 60 POSTs).
     const rs = await Promise.all(keys.map((key) => a.c.post('/zh/account/send/confirm', { csrf, key }, { localAddress: w.nextAddress() })));
     const ok = rs.filter((r) => r.status === 303);
@@ -698,7 +708,7 @@ describe('wallet over nginx', () => {
     for (const r of refused) assertPageError(r, 'zh', 'wallet_err_insufficient', 'a send that no longer fits');
     assert.equal(balance(srv.db, a.email), 0);
     assert.equal(balance(srv.db, b.email), 10000);
-    assert.equal(ledger(srv.db).transfers, before.transfers + 10);
+    assert.equal(ledger(srv.db).transfers, ledger0.transfers + 10);
     assert.equal(count(srv.db, 'transfers', `from_user = ${a.id} and kind = 'send'`), 10);
     assert.equal(Number(sql(srv.db, `select min(balance) from accounts where kind = 'wallet'`)) >= 0, true);
   });

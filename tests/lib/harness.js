@@ -99,7 +99,7 @@ async function startNginxOn(port, siteDir, fcgiSocket, extraHeaders = []) {
 
 // Start the portal (FastCGI) with a fresh database, mail directory and key in a new directory,
 // then nginx in front of it serving siteDir. Resolves to
-// { base, port, dir, db, mailDir, stop(), kill(signal), restart() }.
+// { base, port, dir, db, mailDir, stop(), kill(signal), restart(), pid() }.
 // opts: { dev = true, workers = 4, sendmail, env, siteDir, args: [extra portal flags] }
 // stop() also runs `okpay-admin audit` on the database and throws when the ledger is wrong, so
 // every test that starts a portal proves the ledger's invariants at its end.
@@ -140,6 +140,7 @@ async function startPortal(opts = {}) {
   return {
     base: nginx.base, port, dir, db, mailDir, siteDir,
     stderr: () => stderr,
+    pid: () => proc.pid,
     // Kill the portal (nginx stays up), e.g. with SIGKILL to simulate a crash.
     kill: (signal = 'SIGKILL') => stopPortal(signal),
     // Start the portal again on the same database, socket and mail directory.

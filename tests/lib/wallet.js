@@ -3,14 +3,13 @@
 // statement parsed, okpay-admin, and a portal that can be killed and restarted on the same
 // database and socket behind one nginx.
 'use strict';
-const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const path = require('node:path');
 const h = require('./harness');
 const { Client, linksIn, parseSetCookie } = require('./http');
+const { loadUi, esc, tag, byId, sql } = require('./page');
 
 const PW = 'lantern orchard 7 velvet';
 const ADMIN = path.join(path.dirname(h.PORTAL), 'okpay-admin');
@@ -27,47 +26,8 @@ const GOOD_EXPIRY = `12/${String((new Date().getUTCFullYear() + 4) % 100).padSta
 
 // --- text ----------------------------------------------------------------------------------
 
-// content/ui.conf as { zh: { key: value }, en: { ... } }, quoted values unquoted.
-function loadUi() {
-  const ui = {};
-  let sec = null;
-  for (const line of fs.readFileSync(path.join(h.ROOT, 'content/ui.conf'), 'utf8').split('\n')) {
-    const s = line.trim();
-    if (!s || s.startsWith('#')) continue;
-    const m = s.match(/^\[(\w+)\]$/);
-    if (m) { sec = ui[m[1]] = {}; continue; }
-    const kv = s.match(/^([a-z0-9_]+):\s*(.*)$/);
-    if (!kv) continue;
-    let v = kv[2];
-    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1).replace(/\\(["\\])/g, '$1');
-    sec[kv[1]] = v;
-  }
-  return ui;
-}
-
-// As lib/html.c html_text escapes.
-function esc(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-}
-
 function unesc(s) {
   return String(s).replace(/&(amp|lt|gt|quot|#39);/g, (m, e) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]);
-}
-
-// The first tag of html that matches re (a RegExp source for the part after "<"), as
-// { tag, attrs: { name: value } }, or null.
-function tag(html, re) {
-  const m = html.match(new RegExp(`<(?:${re})[^>]*>`));
-  if (!m) return null;
-  const attrs = {};
-  for (const a of m[0].matchAll(/\s([a-z-]+)(?:="([^"]*)")?/g)) attrs[a[1]] = a[2] === undefined ? '' : a[2];
-  return { tag: m[0], attrs };
-}
-
-// The inside of the element with this id (no nested elements of the same kind), or null.
-function byId(html, id) {
-  const m = html.match(new RegExp(`<(\\w+)\\b[^>]*\\bid="${id}"[^>]*>([\\s\\S]*?)</\\1>`));
-  return m ? m[2] : null;
 }
 
 // Text of an element by id: tags removed, entities decoded, white space collapsed.
@@ -179,10 +139,6 @@ function parseCsv(text) {
 }
 
 // --- the database --------------------------------------------------------------------------
-
-function sql(db, query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
-}
 
 const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
@@ -398,79 +354,6 @@ function errorsOf(html) {
     || (html || '').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 300);
 }
 
-// --- a portal to kill and restart ----------------------------------------------------------
-
-function connectable(sock) {
-  return new Promise((resolve) => {
-    const s = net.connect(sock);
-    s.on('connect', () => { s.destroy(); resolve(true); });
-    s.on('error', () => { s.destroy(); resolve(false); });
-  });
-}
-
-// nginx in front of an okpay-portal process that can be SIGKILLed and started again on the
-// same database, mail directory, key and socket (harness.startPortal starts one for good).
-// opts: { siteDir, workers = 4, args: extra portal arguments }.
-// Resolves to { base, dir, db, mailDir, kill(), start(), stop(), stderr() }.
-async function startKillablePortal(opts = {}) {
-  const dir = h.tmpdir('crash');
-  const siteDir = opts.siteDir || h.buildSite();
-  const sock = path.join(dir, 'okpay.sock');
-  const db = path.join(dir, 'okpay.db');
-  const mailDir = path.join(dir, 'mail');
-  const nginx = await h.startNginx(siteDir, { fcgiSocket: sock });
-  let proc = null;
-  let stderr = '';
-  const args = ['--db', db, '--socket', sock, '--mail-dir', mailDir, '--key', path.join(dir, 'secret.key'),
-    '--log', path.join(dir, 'portal.log'), '--base-url', nginx.base,
-    '--theme', path.join(h.ROOT, 'theme'), '--content', path.join(h.ROOT, 'content'),
-    '--workers', String(opts.workers || 4), '--dev', ...(opts.args || [])];
-
-  async function start() {
-    const p = spawn(h.PORTAL, args, { cwd: h.ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    p.stderr.on('data', (d) => { stderr += d; });
-    proc = p;
-    const t0 = Date.now();
-    // The socket of a killed portal stays behind: wait until the new one accepts.
-    while (!(await connectable(sock))) {
-      if (p.exitCode !== null || Date.now() - t0 > 10000) throw new Error(`portal did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  async function kill(signal = 'SIGKILL') {
-    const p = proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const done = new Promise((r) => p.on('exit', r));
-    p.kill(signal);
-    await done;
-  }
-
-  await start();
-  return {
-    base: nginx.base, dir, db, mailDir, siteDir, sock,
-    start, kill,
-    pid: () => proc && proc.pid,
-    stderr: () => stderr,
-    stop: async () => {
-      await nginx.stop();
-      if (proc && proc.exitCode === null && proc.signalCode === null) {
-        const p = proc;
-        const done = new Promise((r) => p.on('exit', r));
-        p.kill('SIGTERM');
-        setTimeout(() => p.kill('SIGKILL'), 5000).unref();
-        await done;
-      }
-    },
-  };
-}
-
-// Does this okpay-portal take an option? (For features that land separately.)
-function portalHasOption(opt) {
-  const r = spawnSync(h.PORTAL, ['--help'], { encoding: 'utf8' });
-  return `${r.stdout}${r.stderr}`.includes(opt);
-}
-
 module.exports = {
   PW, ADMIN, CARDS, GOOD_EXPIRY,
   loadUi, esc, unesc, tag, byId, textById, inputValue, hiddenInputs, historyRows, yuan, decimal, minorOf, cardFee, cstDay,
@@ -479,5 +362,4 @@ module.exports = {
   admin, assertAudit,
   uniqueEmail, newUser, AddrClient, nextAddress,
   addMoney, topUp, sendForm, confirm, receiptNumber, sendMoney, errorsOf,
-  startKillablePortal, portalHasOption,
 };
