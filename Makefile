@@ -54,13 +54,13 @@ $(BUILD)/obj/%.o: %.c
 
 $(SITE_GEN): $(BUILD)/obj/site-gen/main.o $(GEN_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS)
+	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS) -lsqlite3
 
 CORPUS := $(BUILD)/bin/corpus
 
 $(CORPUS): $(BUILD)/obj/bench/corpus.o $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $^ -o $@ $(LDFLAGS)
+	$(CC) $^ -o $@ $(LDFLAGS) -lsqlite3
 
 TRIVIAL_FCGI := $(BUILD)/bin/trivial-fcgi
 
@@ -158,6 +158,7 @@ bench-site: deps-bench $(SITE_GEN) $(CORPUS)
 
 bench-portal: deps-bench $(PORTAL) $(TRIVIAL_FCGI)
 	bench/portal.sh $(PORTAL) $(TRIVIAL_FCGI)
+
 
 # --- housekeeping --------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 /* build.c - the build pipeline: load, index, render in parallel, check anchors, write, swap. */
 #include "build.h"
+#include "searchidx.h"
 #include "index.h"
 #include "links.h"
 #include "load.h"
@@ -268,7 +269,8 @@ int build_full(struct site *site, struct build_stats *st)
 	if (S_errors(site) == 0) {
 		nftw(tmp.ptr, S_prune, 16, FTW_DEPTH | FTW_PHYS);
 		unlink(stamp.ptr);
-		S_swap(tmp.ptr, site->out_dir, &site->err);
+		if (S_swap(tmp.ptr, site->out_dir, &site->err) == 0)
+			searchidx_write(site);
 	}
 	if (getenv("SITE_GEN_TIMING"))
 		fprintf(
@@ -431,6 +433,8 @@ int build_incremental(struct site *site, char **rels, size_t n, struct build_sta
 		        reindex || moved ? "re-indexed" : "same index", (t_articles - t0) / 1e6,
 		        (util_now_ns() - t_articles) / 1e6);
 	free(changed);
+	if (site->err.len == 0 && S_errors(site) == 0)
+		searchidx_write(site);
 	st->errors = build_report(site, 0);
 	st->warnings = S_count_lines(&site->warn);
 	st->pages = st->articles;

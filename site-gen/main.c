@@ -20,6 +20,8 @@ static void S_usage(FILE *f)
 	    "  --content DIR    Markdown, categories.conf and ui.conf (default: content)\n"
 	    "  --theme DIR      templates/ and assets/ (default: theme)\n"
 	    "  --out DIR        output directory, replaced whole on success (default: build/site)\n"
+	    "  --search-db PATH the search index of the articles, replaced whole on success\n"
+	    "                   (default: search.db beside the output directory)\n"
 	    "  --base-url URL   absolute address of the site for canonical links, feeds and the\n"
 	    "                   sitemap (default: $OKPAY_BASE_URL or http://127.0.0.1:8080)\n"
 	    "  --jobs N         render threads (default: number of processors)\n"
@@ -49,6 +51,7 @@ int main(int argc, char **argv)
 	    {"theme", required_argument, NULL, 't'},
 	    {"out", required_argument, NULL, 'o'},
 	    {"base-url", required_argument, NULL, 'b'},
+	    {"search-db", required_argument, NULL, 's'},
 	    {"jobs", required_argument, NULL, 'j'},
 	    {"watch", no_argument, NULL, 'w'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -79,10 +82,15 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			free(site.out_dir);
+			free(site.search_db);
 			site.out_dir = xstrdup(optarg);
 			break;
 		case 'b':
 			base = optarg;
+			break;
+		case 's':
+			free(site.search_db);
+			site.search_db = xstrdup(optarg);
 			break;
 		case 'j':
 			site.threads = atoi(optarg);
@@ -124,6 +132,15 @@ int main(int argc, char **argv)
 	}
 	if (site.threads < 1)
 		site.threads = 1;
+	if (!site.search_db) {
+		/* Beside the site, not in it: the index is the portal's, not the CDN's. */
+		const char *slash = strrchr(site.out_dir, '/');
+		struct buf db = BUF_INIT;
+		if (slash)
+			buf_add(&db, site.out_dir, (size_t)(slash - site.out_dir) + 1);
+		buf_adds(&db, "search.db");
+		site.search_db = buf_detach(&db, NULL);
+	}
 
 	md_init();
 	if (watch)
@@ -142,6 +159,7 @@ int main(int argc, char **argv)
 	free(site.content_dir);
 	free(site.theme_dir);
 	free(site.out_dir);
+	free(site.search_db);
 	free(site.base_url);
 	return rc == 0 ? 0 : 1;
 }

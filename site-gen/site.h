@@ -73,6 +73,7 @@ struct site {
 	char *content_dir;  /* "content" */
 	char *theme_dir;    /* "theme" */
 	char *out_dir;      /* "build/site" */
+	char *search_db;    /* "build/search.db" */
 	char *base_url;     /* "https://help.okpay.example", no trailing slash */
 	int threads;        /* worker threads for the parallel phases */
 	int quiet;          /* no progress line */
