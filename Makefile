@@ -18,13 +18,14 @@ CFLAGS  += $(WARN) $(DEFS) $(OPT) -MMD -MP
 LDFLAGS += $(filter -fsanitize%,$(OPT)) -pthread
 
 CMARK_LIBS := -lcmark-gfm-extensions -lcmark-gfm
-PORTAL_LIBS := -lfcgi -lsqlite3 -lsodium -lzxcvbn -lm
+SEARCH_LIBS := -lsqlite3 -licuuc -licudata -lm
+PORTAL_LIBS := -lfcgi $(SEARCH_LIBS) -lsodium -lzxcvbn -lm
 
 # Debian packages: to build and run, to test, to benchmark.
 PKGS_RUN   := gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libfcgi-dev \
-	      libsqlite3-dev libsodium-dev libzxcvbn-dev nginx inotify-tools sqlite3
+	      libsqlite3-dev libsodium-dev libzxcvbn-dev libicu-dev nginx inotify-tools sqlite3
 PKGS_TEST  := libcriterion-dev tidy linkchecker chromium fonts-wqy-microhei curl
-PKGS_BENCH := wrk hugo time bc
+PKGS_BENCH := wrk hugo time bc libicu-dev
 
 LIB_SRC  := $(wildcard lib/*.c)
 GEN_SRC  := $(filter-out site-gen/main.c,$(wildcard site-gen/*.c))
@@ -54,13 +55,13 @@ $(BUILD)/obj/%.o: %.c
 
 $(SITE_GEN): $(BUILD)/obj/site-gen/main.o $(GEN_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS) -lsqlite3
+	$(CC) $^ -o $@ $(LDFLAGS) $(CMARK_LIBS) $(SEARCH_LIBS)
 
 CORPUS := $(BUILD)/bin/corpus
 
 $(CORPUS): $(BUILD)/obj/bench/corpus.o $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $^ -o $@ $(LDFLAGS) -lsqlite3
+	$(CC) $^ -o $@ $(LDFLAGS) $(SEARCH_LIBS)
 
 TRIVIAL_FCGI := $(BUILD)/bin/trivial-fcgi
 
@@ -152,12 +153,27 @@ test-e2e: $(SITE_GEN) $(PORTAL) $(ADMIN)
 bench:
 	$(MAKE) --no-print-directory bench-site
 	$(MAKE) --no-print-directory bench-portal
+	$(MAKE) --no-print-directory bench-wallet
 
 bench-site: deps-bench $(SITE_GEN) $(CORPUS)
 	bench/site.sh $(SITE_GEN) $(CORPUS)
 
 bench-portal: deps-bench $(PORTAL) $(TRIVIAL_FCGI)
 	bench/portal.sh $(PORTAL) $(TRIVIAL_FCGI)
+
+# Confirmed transfers/s through nginx and the portal against raw db_post transfers/s (bench/wallet.sh).
+WALLET_RAW := $(BUILD)/bin/wallet-raw
+
+$(BUILD)/obj/bench/wallet-raw.o: CFLAGS += -Icgi
+
+$(WALLET_RAW): $(BUILD)/obj/bench/wallet-raw.o $(BUILD)/obj/cgi/db.o $(BUILD)/obj/cgi/numbers.o \
+		$(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(LDFLAGS) $(SEARCH_LIBS) -lm
+
+.PHONY: bench-wallet
+bench-wallet: deps-bench $(PORTAL) $(WALLET_RAW)
+	bench/wallet.sh $(PORTAL) $(WALLET_RAW)
 
 
 # --- housekeeping --------------------------------------------------------------------------

@@ -20,6 +20,7 @@ struct config {
 	const char *base_url;    /* public address, no trailing slash */
 	const char *log_path;    /* one line per request */
 	const char *key_path;    /* 32-byte server key (CSRF MACs), created at first start */
+	const char *search_db;   /* the help center's search index, written by site-gen */
 	int dev;                 /* dev mode: /_dev/mail, cookies without Secure on plain HTTP */
 	int workers;             /* request threads */
 	int login_limit;         /* login attempts per client address per 15 minutes */

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * Each migration runs once, in order, inside its own transaction, and ends by setting
@@ -149,6 +150,25 @@ static const char *migrations[] = {
     " expires_at INTEGER NOT NULL,"
     " transfer_id INTEGER UNIQUE REFERENCES transfers(id));"
     "PRAGMA user_version = 4;",
+    /*
+     * 5: the search log: what visitors of the help center searched for and how many articles
+     * it found, so writers can see what is missing. Nothing about who searched.
+     */
+    "CREATE TABLE search_log ("
+    " id INTEGER PRIMARY KEY,"
+    " query TEXT NOT NULL,"
+    " locale TEXT NOT NULL CHECK (locale IN ('zh', 'en')),"
+    " results INTEGER NOT NULL CHECK (results >= 0),"
+    " at INTEGER NOT NULL);"
+    "CREATE INDEX search_log_at ON search_log(at);"
+    "PRAGMA user_version = 5;",
+    /*
+     * 6: the daily limit sums today's sends of one user on every review and confirmation;
+     * with the amount in the index that is a short index range, not a row read per send.
+     */
+    "DROP INDEX transfers_sent;"
+    "CREATE INDEX transfers_sent ON transfers(from_user, kind, created_at, amount);"
+    "PRAGMA user_version = 6;",
 };
 
 enum stmt {
@@ -215,6 +235,8 @@ enum stmt {
 	ST_AUDIT_CACHED,
 	ST_AUDIT_NEGATIVE,
 	ST_AUDIT_REVIEWS,
+	ST_SEARCH_LOG_ADD,
+	ST_SEARCH_LOG_REPORT,
 	ST__MAX
 };
 
@@ -370,6 +392,13 @@ static const char *sql[ST__MAX] = {
                          " UNION ALL SELECT NULL, t.id FROM transfers t"
                          " WHERE t.idempotency_key LIKE 'review:%' AND NOT EXISTS (SELECT 1"
                          " FROM reviews r WHERE r.transfer_id = t.id)",
+    [ST_SEARCH_LOG_ADD] = "INSERT INTO search_log (query, locale, results, at)"
+                          " VALUES (?1, ?2, ?3, ?4)",
+    /* results: a bare column next to max(at), so SQLite takes it from the latest search. */
+    [ST_SEARCH_LOG_REPORT] = "SELECT query, locale, count(*), results, max(at) FROM search_log"
+                             " WHERE at >= ?1 AND (?2 = 0 OR results = 0)"
+                             " GROUP BY query, locale"
+                             " ORDER BY count(*) DESC, max(at) DESC, query, locale LIMIT ?3",
 };
 
 struct db {
@@ -422,6 +451,21 @@ static int S_migrate(struct db *db, struct buf *err)
 	return 0;
 }
 
+/*
+ * Waiting for the write lock: SQLite's own busy timeout sleeps longer and longer (up to
+ * 100 ms), so under load a writer that just missed the lock waits far longer than the lock
+ * is held (a commit takes a few milliseconds). Polling every 200 us keeps those waits short;
+ * after about 5 seconds the caller gets SQLITE_BUSY (a 503) as before.
+ */
+static int S_busy(void *arg, int tries)
+{
+	(void)arg;
+	if (tries >= 1000 + 4800)
+		return 0;
+	usleep(tries < 1000 ? 200 : 1000); /* 0.2 s in short polls, then 4.8 s in 1 ms steps */
+	return 1;
+}
+
 struct db *db_open(const char *path, struct buf *err)
 {
 	struct db *db = xcalloc(1, sizeof(*db));
@@ -433,7 +477,7 @@ struct db *db_open(const char *path, struct buf *err)
 		         db->h ? sqlite3_errmsg(db->h) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(db->h, 5000);
+	sqlite3_busy_handler(db->h, S_busy, NULL);
 	if (sqlite3_exec(db->h,
 	                 "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
 	                 " PRAGMA synchronous = FULL;",
@@ -454,6 +498,27 @@ struct db *db_open(const char *path, struct buf *err)
 fail:
 	db_close(db);
 	return NULL;
+}
+
+void db_durable(struct db *db, int durable)
+{
+	sqlite3_exec(db->h, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+	             NULL, NULL, NULL);
+}
+
+void db_checkpoint_auto(struct db *db, int on)
+{
+	sqlite3_exec(db->h,
+	             on ? "PRAGMA wal_autocheckpoint = 1000" : "PRAGMA wal_autocheckpoint = 0",
+	             NULL, NULL, NULL);
+}
+
+int db_checkpoint(struct db *db)
+{
+	return sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
+	               SQLITE_OK
+	           ? 0
+	           : -1;
 }
 
 void db_close(struct db *db)
@@ -1468,7 +1533,15 @@ int db_review_new(struct db *db, const unsigned char key_hash[32], const struct 
 	sqlite3_bind_text(s, 9, r->note ? r->note : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 10, r->created_at);
 	sqlite3_bind_int64(s, 11, r->expires_at);
-	if (S_exec(s) < 0)
+	/*
+	 * A review moves no money: its commit need not wait for the disk. In WAL mode it is still
+	 * safe from a crash of the process, and the next durable commit (any transfer) flushes it
+	 * with the log; a power cut can at worst lose a review, which the sender then makes again.
+	 */
+	db_durable(db, 0);
+	int rc = S_exec(s);
+	db_durable(db, 1);
+	if (rc < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db->h);
 	return 0;
@@ -1616,4 +1689,56 @@ int db_audit(struct db *db, struct buf *report)
 		rc |= S_audit(db, checks[i], report, &problems);
 	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 	return rc < 0 ? -1 : problems;
+}
+
+int db_search_log_add(struct db *db, const char *query, const char *locale, long long results,
+                      long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_SEARCH_LOG_ADD);
+	sqlite3_bind_text(s, 1, query, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, locale, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, results);
+	sqlite3_bind_int64(s, 4, now);
+	return S_exec(s);
+}
+
+int db_search_log_report(struct db *db, long long since, int zero_only, int max,
+                         struct db_search_row **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_SEARCH_LOG_REPORT);
+	struct db_search_row *r = NULL;
+	size_t alloc = 0;
+	int n = 0, rc;
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int(s, 2, zero_only != 0);
+	sqlite3_bind_int(s, 3, max > 0 ? max : -1);
+	*out = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			r = xrealloc(r, alloc * sizeof(*r));
+		}
+		struct db_search_row *row = &r[n++];
+		row->query = S_col_text(s, 0);
+		row->locale = S_col_text(s, 1);
+		row->count = sqlite3_column_int64(s, 2);
+		row->results = sqlite3_column_int64(s, 3);
+		row->last_at = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_search_rows_release(r, n);
+		return -1;
+	}
+	*out = r;
+	return n;
+}
+
+void db_search_rows_release(struct db_search_row *r, int n)
+{
+	for (int i = 0; r && i < n; i++) {
+		free(r[i].query);
+		free(r[i].locale);
+	}
+	free(r);
 }

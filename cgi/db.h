@@ -48,6 +48,19 @@ struct db_mail {
  */
 struct db *db_open(const char *path, struct buf *err);
 void db_close(struct db *db);
+/**
+ * Commits are durable (synchronous=FULL, the default: on disk before COMMIT returns) or, with
+ * durable 0, only safe from a crash of the process (WAL's NORMAL: a power cut may lose the last
+ * ones). For writes that can be redone without harm: reviews, the mail thread's bookkeeping.
+ */
+void db_durable(struct db *db, int durable);
+/*
+ * Checkpoints copy the write-ahead log back into the database. By default the connection whose
+ * commit fills the log does it, inside a request; the portal's workers turn that off and a
+ * thread of its own checkpoints instead (db_checkpoint: PASSIVE, never waits for anyone).
+ */
+void db_checkpoint_auto(struct db *db, int on);
+int db_checkpoint(struct db *db);
 /** Schema version after migrations (PRAGMA user_version). */
 int db_version(struct db *db);
 /** The last error message of this connection, for logs. */
@@ -355,5 +368,32 @@ void db_movements_release(struct db_movement *m, int n);
  * there were (or -1 if the database could not be read).
  */
 int db_audit(struct db *db, struct buf *report);
+
+/*
+ * The search log: each search of the help center as typed (cut to SEARCH_QUERY_MAX bytes),
+ * its locale and how many articles it found. No address, user, session or cookie: the log
+ * says what people look for, never who looked.
+ */
+/** Log one search at now. 0 or -1. */
+int db_search_log_add(struct db *db, const char *query, const char *locale, long long results,
+                      long long now);
+
+/** Searches grouped by query and locale. Strings owned; release with db_search_rows_release. */
+struct db_search_row {
+	char *query;
+	char *locale;      /* "zh" or "en" */
+	long long count;   /* how many times it was searched */
+	long long results; /* articles found the last time */
+	long long last_at; /* when it was last searched (unix seconds) */
+};
+/**
+ * Searches logged at or after since (unix seconds; 0 for all), grouped by query and locale,
+ * most frequent first (then most recent). With zero_only, only the searches that found
+ * nothing are counted. At most max rows (0: all). Fills *out (NULL when there are none) and
+ * returns the count, or -1.
+ */
+int db_search_log_report(struct db *db, long long since, int zero_only, int max,
+                         struct db_search_row **out);
+void db_search_rows_release(struct db_search_row *r, int n);
 
 #endif

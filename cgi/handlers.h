@@ -51,6 +51,9 @@ int h_send_confirm(struct http_req *rq, struct http_resp *rs);
 int h_transactions(struct http_req *rq, struct http_resp *rs);
 int h_transaction(struct http_req *rq, struct http_resp *rs);
 int h_statement_csv(struct http_req *rq, struct http_resp *rs);
+/* Help-center search (handlers/search.c): no session needed. */
+int h_search(struct http_req *rq, struct http_resp *rs);
+int h_search_json(struct http_req *rq, struct http_resp *rs);
 int h_dev_mail_list(struct http_req *rq, struct http_resp *rs);
 int h_dev_mail_show(struct http_req *rq, struct http_resp *rs);
 

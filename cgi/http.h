@@ -9,6 +9,7 @@
 
 struct app;
 struct db;
+struct search;
 
 #define HTTP_BODY_MAX (64 * 1024) /* the same limit as nginx's client_max_body_size */
 
@@ -30,6 +31,11 @@ struct http_req {
 	const char *host;
 	int https;
 	long long now; /* unix seconds when the request arrived */
+	/*
+	 * Where this worker keeps its search index (lib/search.h), opened at its first search
+	 * and closed when the worker ends; NULL outside a worker (okpay-admin).
+	 */
+	struct search **search;
 	/* Filled by session_load: */
 	int has_session;
 	struct db_session session;

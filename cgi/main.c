@@ -9,6 +9,7 @@
 #include "util.h"
 #include "outbox.h"
 #include "page.h"
+#include "search.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -22,7 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FIELDS_MAX 200 /* form fields per request; no portal form has more than a dozen */
+#define FIELDS_MAX      200  /* form fields per request; no portal form has more than a dozen */
+#define QUERY_VALUE_MAX 8192 /* bytes of one query string value, decoded */
 
 static struct app app;
 static int listen_fd = -1;
@@ -93,7 +95,7 @@ static void S_log(const struct http_req *rq, int status, double ms)
 	buf_release(&path);
 }
 
-static void S_serve(FCGX_Request *r, struct db *db)
+static void S_serve(FCGX_Request *r, struct db *db, struct search **search)
 {
 	long long t0 = util_now_ns();
 	struct http_req rq = {0};
@@ -103,6 +105,7 @@ static void S_serve(FCGX_Request *r, struct db *db)
 
 	rq.app = &app;
 	rq.db = db;
+	rq.search = search;
 	rq.now = (long long)time(NULL);
 	rq.method = S_env(r, "REQUEST_METHOD");
 	rq.path = S_env(r, "DOCUMENT_URI");
@@ -130,8 +133,13 @@ static void S_serve(FCGX_Request *r, struct db *db)
 	if (cookie)
 		cookie_parse(&rq.cookies, cookie, strlen(cookie));
 	int body = S_read_body(r, &rq);
+	/*
+	 * Query values up to QUERY_VALUE_MAX: nginx refuses request lines over 8 KB anyway, and
+	 * the search pages cut a long q themselves rather than refuse it.
+	 */
 	int qerr =
-	    qs ? (int)form_parse_urlencoded(&rq.query, qs, strlen(qs), FIELDS_MAX, 4096) : FORM_OK;
+	    qs ? (int)form_parse_urlencoded(&rq.query, qs, strlen(qs), FIELDS_MAX, QUERY_VALUE_MAX)
+	       : FORM_OK;
 	int status;
 	if (qerr != FORM_OK || !utf8_valid(rq.path, strlen(rq.path))) {
 		/* Malformed query strings and paths are answered 400 whatever the page. */
@@ -176,11 +184,45 @@ static void S_close_db(void *db)
 	db_close(db);
 }
 
+static void S_close_search(void *slot)
+{
+	struct search **s = slot;
+	if (*s)
+		search_close(*s);
+	*s = NULL;
+}
+
+/*
+ * Copies the write-ahead log back into the database a few times a second, so that no request
+ * pays for it (the workers' automatic checkpoints are off). PASSIVE: it never waits for
+ * readers or writers, and whatever it could not copy is copied the next time.
+ */
+static void *S_checkpointer(void *arg)
+{
+	(void)arg;
+	struct buf err = BUF_INIT;
+	struct db *db = db_open(app.cfg.db_path, &err);
+	if (!db) {
+		fprintf(stderr, "okpay-portal: checkpoints: %s\n", err.ptr);
+		buf_release(&err);
+		return NULL;
+	}
+	while (!app.stopping) {
+		db_checkpoint(db);
+		usleep(250 * 1000);
+	}
+	db_checkpoint(db);
+	db_close(db);
+	buf_release(&err);
+	return NULL;
+}
+
 static void *S_worker(void *arg)
 {
 	(void)arg;
 	struct buf err = BUF_INIT;
 	struct db *db = db_open(app.cfg.db_path, &err);
+	struct search *search = NULL; /* opened by the first search this worker serves */
 	FCGX_Request r;
 	if (!db) {
 		fprintf(stderr, "okpay-portal: %s\n", err.ptr);
@@ -188,6 +230,7 @@ static void *S_worker(void *arg)
 		exit(1);
 	}
 	buf_release(&err);
+	db_checkpoint_auto(db, 0); /* S_checkpointer does it, outside requests */
 	FCGX_InitRequest(&r, listen_fd, 0);
 	/*
 	 * Shutdown cancels workers while they wait in accept(), the only place cancellation is
@@ -196,6 +239,7 @@ static void *S_worker(void *arg)
 	 */
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	pthread_cleanup_push(S_close_db, db);
+	pthread_cleanup_push(S_close_search, &search);
 	for (;;) {
 		int rc;
 		pthread_mutex_lock(&accept_lock);
@@ -206,9 +250,10 @@ static void *S_worker(void *arg)
 		pthread_cleanup_pop(1);
 		if (rc < 0 || app.stopping)
 			break;
-		S_serve(&r, db);
+		S_serve(&r, db, &search);
 		FCGX_Finish_r(&r);
 	}
+	pthread_cleanup_pop(1);
 	pthread_cleanup_pop(1);
 	return NULL;
 }
@@ -232,6 +277,9 @@ static void S_usage(FILE *f)
 	    "  --key PATH        server key, created with mode 0600 if missing\n"
 	    "                    ($OKPAY_KEY, default var/secret.key)\n"
 	    "  --log PATH        request log ($OKPAY_LOG, default var/log/portal.log)\n"
+	    "  --search-db PATH  the help center's search index, written by site-gen and\n"
+	    "                    reopened when it changes ($OKPAY_SEARCH_DB, default\n"
+	    "                    build/search.db)\n"
 	    "  --workers N       request threads ($OKPAY_WORKERS, default 4)\n"
 	    "  --dev             dev mode: /_dev/mail, cookies without Secure on plain HTTP\n"
 	    "                    ($OKPAY_DEV=1)\n"
@@ -303,6 +351,7 @@ int main(int argc, char **argv)
 	    {"card-fee-fixed", required_argument, NULL, 'X'},
 	    {"limit-transfer", required_argument, NULL, 'T'},
 	    {"limit-daily", required_argument, NULL, 'Y'},
+	    {"search-db", required_argument, NULL, 'Q'},
 	    {"dev", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -321,6 +370,7 @@ int main(int argc, char **argv)
 	c->base_url = S_opt("OKPAY_BASE_URL", "http://127.0.0.1:8080");
 	c->key_path = S_opt("OKPAY_KEY", "var/secret.key");
 	c->log_path = S_opt("OKPAY_LOG", "var/log/portal.log");
+	c->search_db = S_opt("OKPAY_SEARCH_DB", "build/search.db");
 	c->workers = atoi(S_opt("OKPAY_WORKERS", "4"));
 	c->login_limit = atoi(S_opt("OKPAY_LOGIN_LIMIT", "100"));
 	c->dev = strcmp(S_opt("OKPAY_DEV", "0"), "1") == 0;
@@ -360,6 +410,9 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			c->workers = atoi(optarg);
+			break;
+		case 'Q':
+			c->search_db = optarg;
 			break;
 		case 'D':
 			c->dev = 1;
@@ -447,8 +500,9 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	pthread_t mailer, *tid = xcalloc((size_t)c->workers, sizeof(*tid));
+	pthread_t mailer, checkpointer, *tid = xcalloc((size_t)c->workers, sizeof(*tid));
 	pthread_create(&mailer, NULL, outbox_thread, &app);
+	pthread_create(&checkpointer, NULL, S_checkpointer, NULL);
 	for (int i = 0; i < c->workers; i++)
 		pthread_create(&tid[i], NULL, S_worker, NULL);
 	fprintf(stderr, "okpay-portal: %d workers on %s%s\n", c->workers, c->socket_path,
@@ -462,6 +516,7 @@ int main(int argc, char **argv)
 		pthread_join(tid[i], NULL);
 	app_mail_wake(&app);
 	pthread_join(mailer, NULL);
+	pthread_join(checkpointer, NULL);
 	unlink(c->socket_path);
 	free(tid);
 	theme_release(&app.theme);

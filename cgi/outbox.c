@@ -300,6 +300,11 @@ void *outbox_thread(void *arg)
 		buf_release(&err);
 		return NULL;
 	}
+	/*
+	 * Leases and "sent" marks need not wait for the disk: a crash of the process loses none,
+	 * and a power cut at worst sends a mail again. Workers then wait less for the write lock.
+	 */
+	db_durable(db, 0);
 	while (!app->stopping) {
 		int rc = S_deliver(app, db);
 		if (rc > 0)

@@ -87,6 +87,13 @@ int page_render(struct http_req *rq, struct http_resp *rs, int status, const cha
 	    .switch_path = other.ptr,
 	};
 	struct tv *layout = theme_layout(th, l, &p);
+	/* The search pages keep the query in the header's search box (search-form.html). */
+	const struct tv *q = tv_get(data, "search_q", 8);
+	if (q) {
+		size_t qn;
+		const char *qs = tv_str(q, &qn);
+		tv_set_strn(layout, "search_q", qs, qn);
+	}
 	if (rq->has_session) {
 		/* The header offers "Log out" on every portal page of a signed-in visitor. */
 		char csrf[64];

@@ -16,7 +16,8 @@ struct tv *page_data(struct http_req *rq);
 /**
  * Render body template tmpl with data (which this takes over and frees) inside the layout,
  * titled with UI string title_key, as the response with status. Sets Content-Type,
- * Cache-Control: no-store and Referrer-Policy. Returns status.
+ * Cache-Control: no-store and Referrer-Policy. A "search_q" string in data is also given to
+ * the layout, where the header's search box shows it. Returns status.
  */
 int page_render(struct http_req *rq, struct http_resp *rs, int status, const char *kind,
                 const char *title_key, const char *tmpl, struct tv *data);

@@ -45,6 +45,8 @@ static const struct route routes[] = {
     {"/account/transactions", h_transactions, NULL},
     {"/account/transactions.csv", h_statement_csv, NULL},
     {"/account/transactions/*", h_transaction, NULL},
+    {"/search", h_search, NULL},
+    {"/search.json", h_search_json, NULL},
 };
 
 static int S_match(const char *pattern, const char *route)

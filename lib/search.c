@@ -3,33 +3,38 @@
 #include "buf.h"
 #include "html.h"
 #include "segment.h"
+#include "utf8.h"
 #include "util.h"
 
+#include <math.h>
 #include <sqlite3.h>
+#include <unicode/ubrk.h>
+#include <unicode/utypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FORMAT "okpay-search 1" /* meta.format: what search_open accepts */
+#define FORMAT "okpay-search 2" /* meta.format: what search_open accepts */
 
 static const char schema[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "INSERT INTO meta VALUES ('format', '" FORMAT "');"
     /* locale is indexed (weight 0) so that a query can be limited to one language. */
-    "CREATE VIRTUAL TABLE articles USING fts5(title, headings, body, locale,"
+    "CREATE VIRTUAL TABLE articles USING fts5(title, headings, keywords, body, locale,"
     " url UNINDEXED, summary UNINDEXED, category UNINDEXED, category_url UNINDEXED,"
     " tokenize = 'okpay');";
 
-/* Title ten times the body, headings five times: a word in a title says most. */
-#define RANK "bm25(articles, 10.0, 5.0, 1.0, 0.0)"
+/* Columns of the articles table, as the ranking function reads them. */
+enum { COL_TITLE, COL_HEADINGS, COL_KEYWORDS, COL_BODY, COL_LOCALE, COL__INDEXED };
+#define RANK "okrank(articles)"
 
-static const char sql_insert[] = "INSERT INTO articles (title, headings, body, locale, url,"
-                                 " summary, category, category_url)"
-                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char sql_insert[] = "INSERT INTO articles (title, headings, keywords, body, locale,"
+                                 " url, summary, category, category_url)"
+                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 static const char sql_query[] = "SELECT url, title, category, category_url,"
-                                " snippet(articles, 2, char(1), char(2), '…', 24) FROM articles"
+                                " snippet(articles, 3, char(1), char(2), '…', 24) FROM articles"
                                 " WHERE articles MATCH ?1 ORDER BY " RANK " LIMIT ?2 OFFSET ?3";
 static const char sql_count[] = "SELECT count(*) FROM articles WHERE articles MATCH ?1";
 
@@ -66,10 +71,10 @@ struct search_writer *search_writer_open(const char *path, struct buf *err)
 
 int search_writer_add(struct search_writer *w, const struct search_doc *d, struct buf *err)
 {
-	const char *v[] = {d->title, d->headings, d->body,     d->locale,
+	const char *v[] = {d->title, d->headings, d->keywords, d->body,        d->locale,
 	                   d->url,   d->summary,  d->category, d->category_url};
 	sqlite3_reset(w->insert);
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < (int)ARRAY_LEN(v); i++)
 		sqlite3_bind_text(w->insert, i + 1, v[i] ? v[i] : "", -1, SQLITE_STATIC);
 	if (sqlite3_step(w->insert) != SQLITE_DONE) {
 		S_err(err, w->h, d->url);
@@ -105,7 +110,132 @@ int search_writer_close(struct search_writer *w, int commit, struct buf *err)
 	return rc;
 }
 
+/* --- ranking ------------------------------------------------------------------------------- */
+
+/*
+ * okrank(articles): how well an article answers a query, negated (smaller ranks first, as
+ * FTS5's bm25 does). BM25 alone let articles win on one rare word of a long question, or on
+ * many mentions in a long FAQ, and a word in the title counted little more than one in the
+ * body. Here each query term adds its rarity (idf) times where it occurs: 2 for the title, 1
+ * for the headings, 1 for the keywords (summary and tags), and BM25's saturating term
+ * frequency for the body; the exact phrase adds the same again; and the sum is multiplied by
+ * the squared share of the query's rarity the article covers, so an article that answers the
+ * whole question beats one that shares a single word with it.
+ */
+
+struct rank_terms {
+	int n;                    /* phrases in the query */
+	double *idf;              /* per phrase; 0 for the locale filter */
+	int *size;                /* tokens per phrase: > 1 is the exact phrase */
+	double total;             /* sum of idf over the single terms */
+	double avg[COL__INDEXED]; /* average length of each column, in tokens */
+};
+
+static int S_count_rows(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
+{
+	(void)api;
+	(void)fts;
+	(*(long long *)arg)++;
+	return SQLITE_OK;
+}
+
+static void S_rank_terms_free(void *p)
+{
+	struct rank_terms *t = p;
+	free(t->idf);
+	free(t->size);
+	free(t);
+}
+
+/* What depends only on the query, worked out at the first row and kept for the others. */
+static struct rank_terms *S_rank_terms(const Fts5ExtensionApi *api, Fts5Context *fts)
+{
+	struct rank_terms *t = api->xGetAuxdata(fts, 0);
+	if (t)
+		return t;
+	sqlite3_int64 rows = 0;
+	t = xcalloc(1, sizeof(*t));
+	t->n = api->xPhraseCount(fts);
+	t->idf = xcalloc((size_t)t->n + 1, sizeof(*t->idf));
+	t->size = xcalloc((size_t)t->n + 1, sizeof(*t->size));
+	api->xRowCount(fts, &rows);
+	for (int c = 0; c < COL__INDEXED; c++) {
+		sqlite3_int64 size = 0;
+		api->xColumnTotalSize(fts, c, &size);
+		t->avg[c] = rows > 0 && size > 0 ? (double)size / (double)rows : 1;
+	}
+	for (int i = 1; i < t->n; i++) { /* phrase 0 is the locale filter */
+		long long df = 0;
+		t->size[i] = api->xPhraseSize(fts, i);
+		if (api->xQueryPhrase(fts, i, &df, S_count_rows) != SQLITE_OK)
+			df = 0;
+		t->idf[i] = log(1.0 + ((double)rows - (double)df + 0.5) / ((double)df + 0.5));
+		if (t->size[i] == 1)
+			t->total += t->idf[i];
+	}
+	if (api->xSetAuxdata(fts, t, S_rank_terms_free) != SQLITE_OK) {
+		S_rank_terms_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void S_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
+                   sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct rank_terms *t = S_rank_terms(api, fts);
+	int ninst = 0;
+	if (!t || api->xInstCount(fts, &ninst) != SQLITE_OK) {
+		sqlite3_result_error(ctx, "okrank failed", -1);
+		return;
+	}
+	/* Longer columns count for less (BM25's b): a FAQ has headings on every subject. */
+	const double k1 = 1.2, b = 0.75;
+	double norm[COL__INDEXED];
+	for (int c = 0; c < COL__INDEXED; c++) {
+		int len = 0;
+		api->xColumnSize(fts, c, &len);
+		norm[c] = 1 - b + b * len / t->avg[c];
+	}
+	/* hits[phrase][column]: how often each phrase occurs in each column of this row */
+	int(*hits)[COL__INDEXED] = xcalloc((size_t)t->n + 1, sizeof(*hits));
+	for (int i = 0; i < ninst; i++) {
+		int phrase, col, off;
+		if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK && phrase < t->n &&
+		    col < COL__INDEXED)
+			hits[phrase][col]++;
+	}
+	double score = 0, covered = 0;
+	for (int i = 1; i < t->n; i++) {
+		int *h = hits[i];
+		if (!(h[COL_TITLE] || h[COL_HEADINGS] || h[COL_KEYWORDS] || h[COL_BODY]))
+			continue;
+		double tf = h[COL_BODY];
+		double body = tf * (k1 + 1) / (tf + k1 * norm[COL_BODY]);
+		score += t->idf[i] *
+		         (3.0 * (h[COL_TITLE] > 0) + (h[COL_HEADINGS] > 0) / norm[COL_HEADINGS] +
+		          (h[COL_KEYWORDS] > 0) / norm[COL_KEYWORDS] + body);
+		if (t->size[i] == 1)
+			covered += t->idf[i];
+		else
+			covered = t->total; /* the whole phrase is there: every term is */
+	}
+	free(hits);
+	double share = t->total > 0 ? covered / t->total : 1;
+	if (share > 1)
+		share = 1;
+	sqlite3_result_double(ctx, -score * share * share);
+}
+
 /* --- reading ------------------------------------------------------------------------------- */
+
+static int S_register_rank(sqlite3 *h)
+{
+	fts5_api *api = segment_fts5(h);
+	return api && api->xCreateFunction(api, "okrank", NULL, S_rank, NULL) == SQLITE_OK ? 0 : -1;
+}
 
 struct search {
 	sqlite3 *h;
@@ -126,7 +256,7 @@ static int S_open(struct search *s, const char *path, struct buf *err)
 		return -1;
 	}
 	int ok = sqlite3_open_v2(path, &s->h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	         segment_register(s->h) == 0 &&
+	         segment_register(s->h) == 0 && S_register_rank(s->h) == 0 &&
 	         sqlite3_prepare_v2(s->h, "SELECT value FROM meta WHERE key = 'format'", -1, &meta,
 	                            NULL) == SQLITE_OK &&
 	         sqlite3_step(meta) == SQLITE_ROW &&
@@ -193,12 +323,106 @@ void search_close(struct search *s)
 	free(s);
 }
 
+/*
+ * The dictionary words of a query (ICU's word break rules, which know Chinese words): for the
+ * byte at each character start, the index of its word and that word's length in characters.
+ */
+struct words {
+	int *word;  /* by byte offset: word index, -1 inside a character */
+	int *chars; /* by word index: characters in the word */
+	size_t *at; /* by word index: byte offset where it starts (and the next one ends) */
+};
+
+/*
+ * Chinese question and function words: they say a question is asked, not what about, and
+ * every FAQ heading has them. A query's bigrams inside them are dropped, as English stop words.
+ */
+static const char *const zh_stop[] = {"怎么", "怎样", "如何",   "什么",   "为什么", "为何", "可以",
+                                      "还是", "还能", "能不能", "是不是", "哪里",   "多少", "多久",
+                                      "我的", "我们", "你们",   "一下",   "一个",   "需要", "应该"};
+
+static int S_zh_stop(const char *q, const struct words *w, int word)
+{
+	size_t n = w->at[word + 1] - w->at[word];
+	for (size_t i = 0; i < ARRAY_LEN(zh_stop); i++)
+		if (strlen(zh_stop[i]) == n && memcmp(zh_stop[i], q + w->at[word], n) == 0)
+			return 1;
+	return 0;
+}
+
+static int S_words(const char *q, size_t n, struct words *w)
+{
+	UChar *u = xcalloc(n + 1, sizeof(*u));
+	size_t *at = xcalloc(n + 1, sizeof(*at)); /* UTF-16 index -> byte offset */
+	int32_t len = 0;
+	w->word = xmalloc((n + 1) * sizeof(int));
+	w->chars = xcalloc(n + 1, sizeof(int));
+	w->at = xcalloc(n + 2, sizeof(size_t));
+	for (size_t i = 0; i <= n; i++)
+		w->word[i] = -1;
+	for (size_t i = 0, adv; i < n; i += adv) {
+		long c = utf8_decode(q + i, n - i, &adv);
+		if (c < 0)
+			c = 0xfffd;
+		at[len] = i;
+		if (c > 0xffff) {
+			u[len++] = (UChar)(0xd800 + ((c - 0x10000) >> 10));
+			at[len] = i;
+			u[len++] = (UChar)(0xdc00 + ((c - 0x10000) & 0x3ff));
+		} else {
+			u[len++] = (UChar)c;
+		}
+	}
+	at[len] = n;
+	UErrorCode st = U_ZERO_ERROR;
+	UBreakIterator *bi = ubrk_open(UBRK_WORD, "zh", u, len, &st);
+	int words = 0;
+	if (U_SUCCESS(st)) {
+		int32_t from = ubrk_first(bi);
+		for (int32_t to = ubrk_next(bi); to != UBRK_DONE; from = to, to = ubrk_next(bi)) {
+			w->at[words] = at[from];
+			for (int32_t k = from; k < to; k++)
+				if (k == 0 || at[k] != at[k - 1]) {
+					w->word[at[k]] = words;
+					w->chars[words]++;
+				}
+			w->at[++words] = at[to];
+		}
+		ubrk_close(bi);
+	}
+	free(u);
+	free(at);
+	return U_SUCCESS(st) ? 0 : -1;
+}
+
 /* Collects the source text of each term of a query, for search_match_expr. */
 struct terms {
 	const char *q;
+	struct words w;
+	int pass; /* 0: count the terms that would be kept; 1: write them */
+	int keep_all, kept, phrase_terms;
 	struct buf phrase, any;
 	int n;
 };
+
+/*
+ * A bigram to leave out of the query: its characters lie in two words, one of them longer than
+ * a character, or it is inside a question word.
+ */
+static int S_straddles(const struct terms *t, size_t start, size_t end)
+{
+	if (!t->w.word)
+		return 0;
+	size_t second = start + 1;
+	while (second < end && t->w.word[second] < 0)
+		second++;
+	if (second >= end || t->w.word[start] < 0)
+		return 0; /* not two characters: a word or a lone character */
+	int a = t->w.word[start], b = t->w.word[second];
+	if (a == b)
+		return S_zh_stop(t->q, &t->w, a);
+	return t->w.chars[a] > 1 || t->w.chars[b] > 1;
+}
 
 static void S_quoted(struct buf *b, const char *s, size_t n)
 {
@@ -216,13 +440,22 @@ static int S_term(void *ctx, const char *term, size_t n, size_t start, size_t en
 	(void)term;
 	(void)n;
 	struct terms *t = ctx;
+	int straddles = S_straddles(t, start, end);
+	if (t->pass == 0) {
+		t->kept += !straddles;
+		return 0;
+	}
 	/*
 	 * FTS5 tokenizes the strings of a MATCH expression with the table's tokenizer again, so
-	 * each term is given as the text it came from: it becomes the very same term.
+	 * each term is given as the text it came from: it becomes the very same term. The phrase
+	 * keeps every term, so that the exact text still ranks first.
 	 */
 	if (t->phrase.len)
 		buf_addc(&t->phrase, ' ');
 	buf_add(&t->phrase, t->q + start, end - start);
+	t->phrase_terms++;
+	if (straddles && !t->keep_all)
+		return 0;
 	buf_adds(&t->any, " OR ");
 	S_quoted(&t->any, t->q + start, end - start);
 	t->n++;
@@ -231,11 +464,25 @@ static int S_term(void *ctx, const char *term, size_t n, size_t start, size_t en
 
 int search_match_expr(struct buf *out, const char *q, size_t n)
 {
-	struct terms t = {q, BUF_INIT, BUF_INIT, 0};
+	struct terms t = {.q = q, .phrase = BUF_INIT, .any = BUF_INIT};
+	if (S_words(q, n, &t.w) < 0) {
+		free(t.w.word);
+		free(t.w.chars);
+		free(t.w.at);
+		t.w.word = t.w.chars = NULL;
+		t.w.at = NULL;
+	}
 	segment(q, n, S_term, &t);
-	if (t.n == 1) {
+	/* Nothing but straddling pairs ("人了"): keep them rather than search for nothing. */
+	t.keep_all = t.kept == 0;
+	t.pass = 1;
+	segment(q, n, S_term, &t);
+	free(t.w.word);
+	free(t.w.chars);
+	free(t.w.at);
+	if (t.n == 1 && t.phrase_terms == 1) {
 		buf_add(out, t.any.ptr + 4, t.any.len - 4);
-	} else if (t.n > 1) {
+	} else if (t.n > 0) {
 		/* The exact phrase, then any of its terms: BM25 ranks phrase matches first. */
 		buf_adds(out, "(");
 		S_quoted(out, t.phrase.ptr, t.phrase.len);

@@ -9,7 +9,9 @@ struct buf;
 /*
  * The index is an SQLite database with one FTS5 table of articles (both locales) and the
  * tokenizer "okpay" (lib/segment.h): Chinese, Japanese and Korean text as overlapping
- * character bigrams, other words case-folded, without diacritics and lightly stemmed. Every SQL
+ * character bigrams, other words case-folded, without diacritics and lightly stemmed. A query's
+ * Chinese is also cut into dictionary words (ICU) so that bigrams straddling two words ("转账多久"
+ * gives 账多) are left out of it: they match articles by accident. Every SQL
  * statement of the index is in lib/search.c. The file is a build product: site-gen writes a
  * new one next to the old and renames it into place, so readers see the old or the new index,
  * never half of one; the portal notices the new file and reopens it.
@@ -21,6 +23,7 @@ struct search_doc {
 	const char *url;          /* "/zh/payments/send-money/" */
 	const char *title;        /* weighted highest */
 	const char *headings;     /* the article's ## and ### headings, one per line */
+	const char *keywords;     /* the summary and the tags: what the article is about */
 	const char *summary;      /* front matter summary, shown under a hit without snippet */
 	const char *body;         /* the text of the article, no markup */
 	const char *category;     /* category title, shown with the hit */

@@ -14,12 +14,11 @@ static const char latin[] = "aaaaaaaceeeeiiiidnooooo ouuuuytsaaaaaaaceeeeiiiidno
                             "aaaaeeeeiiiioooorrrruuuusstt??hh??????aaeeooooooooyy????????????"
                             "????????????????";
 
-/* Words too common to tell articles apart, as stemmed ("does" -> "doe", "this" -> "thi");
- * dropped from the index and from queries. */
+/* Words too common to tell articles apart; dropped from the index and from queries. */
 static const char *const stop[] = {
     "a",    "an",   "and",   "are",   "as",  "at",   "be",   "by",   "can", "do",
-    "doe",  "for",  "from",  "how",   "i",   "if",   "in",   "is",   "it",  "me",
-    "my",   "of",   "on",    "or",    "so",  "that", "the",  "thi",  "to",  "was",
+    "does", "for",  "from",  "how",   "i",   "if",   "in",   "is",   "it",  "me",
+    "my",   "of",   "on",    "or",    "so",  "that", "the",  "this", "to",  "was",
     "what", "when", "where", "which", "who", "why",  "will", "with", "you", "your",
 };
 
@@ -74,7 +73,11 @@ static int S_ends(const char *w, size_t n, const char *suffix)
 	return n > k && memcmp(w + n - k, suffix, k) == 0;
 }
 
-/* A light English stemmer: enough for plurals and -ing/-ed forms to meet their stems. */
+/*
+ * A light English stemmer, enough for plurals, -ing and -ed forms to meet their stems:
+ * "replies" -> "reply", "sending" -> "send", "refused" and "refuse" -> "refus", "cancelled"
+ * -> "cancel". It needs to be consistent, not pretty: index and queries share it.
+ */
 static size_t S_stem(char *w, size_t n)
 {
 	if (n > 4 && (S_ends(w, n, "ies") || S_ends(w, n, "ied"))) {
@@ -82,14 +85,18 @@ static size_t S_stem(char *w, size_t n)
 		return n - 2;
 	}
 	if (n > 4 && S_ends(w, n, "sses"))
-		return n - 2;
-	if (n > 5 && S_ends(w, n, "ing"))
-		return n - 3;
-	if (n > 4 && S_ends(w, n, "ed") && !S_ends(w, n, "eed"))
-		return n - 2;
-	if (n > 3 && w[n - 1] == 's' && !S_ends(w, n, "ss") && !S_ends(w, n, "us") &&
-	    !S_ends(w, n, "is"))
-		return n - 1;
+		n -= 2;
+	else if (n > 5 && S_ends(w, n, "ing"))
+		n -= 3;
+	else if (n > 4 && S_ends(w, n, "ed") && !S_ends(w, n, "eed"))
+		n -= 2;
+	else if (n > 3 && w[n - 1] == 's' && !S_ends(w, n, "ss") && !S_ends(w, n, "us") &&
+	         !S_ends(w, n, "is"))
+		n -= 1;
+	if (n > 3 && w[n - 1] == 'e' && w[n - 2] != 'e')
+		n -= 1; /* "arrive" and "arrived" meet at "arriv" */
+	if (n > 3 && S_ends(w, n, "ell"))
+		n -= 1; /* "cancelled" and "cancel" */
 	return n;
 }
 
@@ -104,10 +111,10 @@ static int S_stop(const char *w, size_t n)
 static int S_word(const char *w, size_t n, size_t start, size_t end, segment_emit emit, void *ctx)
 {
 	char buf[SEGMENT_WORD_MAX];
+	if (S_stop(w, n))
+		return 0;
 	memcpy(buf, w, n);
 	n = S_stem(buf, n);
-	if (n == 0 || S_stop(buf, n))
-		return 0;
 	return emit(ctx, buf, n, start, end);
 }
 
@@ -192,17 +199,21 @@ static int S_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, 
 	return n > 0 ? segment(text, (size_t)n, S_fts_emit, &f) : SQLITE_OK;
 }
 
-int segment_register(struct sqlite3 *db)
+fts5_api *segment_fts5(sqlite3 *db)
 {
 	fts5_api *api = NULL;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-		return -1;
+		return NULL;
 	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (!api)
-		return -1;
+	return api;
+}
+
+int segment_register(struct sqlite3 *db)
+{
 	static fts5_tokenizer tok = {S_create, S_delete, S_tokenize};
-	return api->xCreateTokenizer(api, "okpay", NULL, &tok, NULL) == SQLITE_OK ? 0 : -1;
+	fts5_api *api = segment_fts5(db);
+	return api && api->xCreateTokenizer(api, "okpay", NULL, &tok, NULL) == SQLITE_OK ? 0 : -1;
 }

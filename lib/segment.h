@@ -29,7 +29,10 @@ typedef int (*segment_emit)(void *ctx, const char *term, size_t n, size_t start,
 int segment(const char *s, size_t n, segment_emit emit, void *ctx);
 
 struct sqlite3;
+struct fts5_api;
 /** Register segment as the FTS5 tokenizer "okpay" on the connection. 0 or -1. */
 int segment_register(struct sqlite3 *db);
+/** The connection's FTS5 API (to register tokenizers and functions), or NULL. */
+struct fts5_api *segment_fts5(struct sqlite3 *db);
 
 #endif

@@ -43,7 +43,7 @@ int searchidx_write(struct site *site)
 	struct search_writer *w = search_writer_open(site->search_db, &site->err);
 	if (!w)
 		return -1;
-	struct buf headings = BUF_INIT, body = BUF_INIT;
+	struct buf headings = BUF_INIT, body = BUF_INIT, keywords = BUF_INIT;
 	int rc = 0;
 	for (int l = 0; l < LOCALE__MAX && rc == 0; l++) {
 		const struct locale_site *ls = &site->loc[l];
@@ -51,6 +51,10 @@ int searchidx_write(struct site *site)
 			const struct article *a = ls->a[i];
 			buf_reset(&headings);
 			buf_reset(&body);
+			buf_reset(&keywords);
+			buf_adds(&keywords, a->fm.summary ? a->fm.summary : "");
+			for (size_t k = 0; k < a->fm.ntags; k++)
+				buf_addf(&keywords, "\n%s", a->fm.tags[k]);
 			for (size_t h = 0; h < a->doc.nh; h++)
 				if (a->doc.h[h].level <= 3)
 					buf_addf(&headings, "%s\n", a->doc.h[h].text);
@@ -60,6 +64,7 @@ int searchidx_write(struct site *site)
 			    .url = a->url,
 			    .title = a->fm.title,
 			    .headings = headings.len ? headings.ptr : "",
+			    .keywords = keywords.len ? keywords.ptr : "",
 			    .summary = a->fm.summary,
 			    .body = body.len ? body.ptr : "",
 			    .category = a->cat ? a->cat->title : "",
@@ -70,6 +75,7 @@ int searchidx_write(struct site *site)
 	}
 	buf_release(&headings);
 	buf_release(&body);
+	buf_release(&keywords);
 	if (search_writer_close(w, rc == 0, &site->err) < 0)
 		rc = -1;
 	if (rc < 0)

@@ -1,7 +1,9 @@
 /* main.c - okpay-admin: the operator's command line, on the portal's database while it serves. */
 #include "app.h"
 #include "buf.h"
+#include "day.h"
 #include "db.h"
+#include "html.h"
 #include "http.h"
 #include "numbers.h"
 #include "util.h"
@@ -26,6 +28,12 @@ static void S_usage(FILE *f)
 	      "  audit        check the ledger: every transfer balances, cached balances match\n"
 	      "               their entries, no wallet is negative, every confirmed review made\n"
 	      "               one transfer. Exit 1 with a report when any check fails.\n"
+	      "  searches     what visitors searched the help center for: each query with how\n"
+	      "               often it was searched, the articles it found the last time and\n"
+	      "               its language, most frequent first.\n"
+	      "    --zero-results      only searches that found nothing (what to write next)\n"
+	      "    --since YYYY-MM-DD  only searches from that day on (China Standard Time)\n"
+	      "    --json              a JSON array instead of the table\n"
 	      "Options:\n"
 	      "  --db PATH        the portal's database ($OKPAY_DB, default var/okpay.db)\n"
 	      "  --theme DIR      templates ($OKPAY_THEME, default theme)\n"
@@ -54,6 +62,89 @@ static int S_audit(struct db *db)
 		fputs(report.ptr, stdout);
 	buf_release(&report);
 	return n < 0 ? EXIT_ERROR : n == 0 ? EXIT_DONE : EXIT_NO;
+}
+
+/* Print s for a terminal: control characters (C0, DEL, C1) as \xNN, so a query cannot
+ * drive the operator's terminal. s is valid UTF-8 (the portal logs only that). */
+static void S_print_safe(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			printf("\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			printf("\\u%04x", p[1]), p++;
+		else
+			putchar(*p);
+	}
+}
+
+/* Append unix time t as ISO 8601 in UTC: "2026-11-25T15:04:05Z". */
+static void S_iso_time(struct buf *b, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char s[32];
+	gmtime_r(&tt, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf_adds(b, s);
+}
+
+static void S_json_str(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	html_json_string(b, s, strlen(s));
+	buf_addc(b, '"');
+}
+
+static int S_searches(struct db *db, int zero_only, const char *since_s, int json)
+{
+	long long since = 0;
+	if (since_s) {
+		struct day d;
+		if (day_parse(since_s, strlen(since_s), &d) < 0) {
+			fprintf(stderr,
+			        "okpay-admin: searches: --since takes a date YYYY-MM-DD, not "
+			        "\"%s\"\n",
+			        since_s);
+			return EXIT_USAGE;
+		}
+		since = day_start(&d);
+	}
+	struct db_search_row *r = NULL;
+	int n = db_search_log_report(db, since, zero_only, 0, &r);
+	if (n < 0) {
+		fprintf(stderr, "okpay-admin: searches: cannot read the search log: %s\n",
+		        db_errmsg(db));
+		return EXIT_ERROR;
+	}
+	if (json) {
+		struct buf b = BUF_INIT;
+		buf_addc(&b, '[');
+		for (int i = 0; i < n; i++) {
+			buf_adds(&b, i ? ",\n{\"query\":" : "\n{\"query\":");
+			S_json_str(&b, r[i].query);
+			buf_adds(&b, ",\"locale\":");
+			S_json_str(&b, r[i].locale);
+			buf_addf(&b, ",\"count\":%lld,\"results\":%lld,\"last\":\"", r[i].count,
+			         r[i].results);
+			S_iso_time(&b, r[i].last_at);
+			buf_adds(&b, "\"}");
+		}
+		buf_adds(&b, n ? "\n]\n" : "]\n");
+		fputs(b.ptr, stdout);
+		buf_release(&b);
+	} else if (n == 0) {
+		puts(zero_only ? "no searches without results" : "no searches");
+	} else {
+		printf("%8s %8s  %-6s  %s\n", "count", "results", "locale", "query");
+		for (int i = 0; i < n; i++) {
+			printf("%8lld %8lld  %-6s  ", r[i].count, r[i].results, r[i].locale);
+			S_print_safe(r[i].query);
+			putchar('\n');
+		}
+	}
+	db_search_rows_release(r, n);
+	return EXIT_DONE;
 }
 
 static int S_settle(struct app *app, struct db *db, const char *ref)
@@ -90,10 +181,18 @@ static int S_settle(struct app *app, struct db *db, const char *ref)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},      {"theme", required_argument, NULL, 't'},
-	    {"content", required_argument, NULL, 'c'}, {"base-url", required_argument, NULL, 'b'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"theme", required_argument, NULL, 't'},
+	    {"content", required_argument, NULL, 'c'},
+	    {"base-url", required_argument, NULL, 'b'},
+	    {"zero-results", no_argument, NULL, 'z'},
+	    {"since", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
+	int zero_only = 0, json = 0;
+	const char *since = NULL;
 	static struct app app;
 	struct config *c = &app.cfg;
 	struct buf err = BUF_INIT;
@@ -119,6 +218,15 @@ int main(int argc, char **argv)
 		case 'b':
 			c->base_url = optarg;
 			break;
+		case 'z':
+			zero_only = 1;
+			break;
+		case 's':
+			since = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
 		case 'h':
 			S_usage(stdout);
 			return EXIT_DONE;
@@ -129,9 +237,15 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = optind < argc ? argv[optind] : NULL;
 	int nargs = argc - optind - 1;
+	int is_searches = cmd && strcmp(cmd, "searches") == 0;
 	if (!cmd || !((strcmp(cmd, "audit") == 0 && nargs == 0) ||
-	              (strcmp(cmd, "settle") == 0 && nargs == 1))) {
+	              (strcmp(cmd, "settle") == 0 && nargs == 1) || (is_searches && nargs == 0))) {
 		S_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!is_searches && (zero_only || json || since)) {
+		fprintf(stderr,
+		        "okpay-admin: --zero-results, --since and --json are for searches\n");
 		return EXIT_USAGE;
 	}
 	struct db *db = db_open(c->db_path, &err);
@@ -143,6 +257,8 @@ int main(int argc, char **argv)
 	int rc;
 	if (strcmp(cmd, "audit") == 0) {
 		rc = S_audit(db);
+	} else if (is_searches) {
+		rc = S_searches(db, zero_only, since, json);
 	} else if (theme_load(&app.theme, c->theme_dir, c->content_dir, c->base_url, &err) < 0) {
 		fprintf(stderr, "okpay-admin: theme: %s\n", err.ptr);
 		rc = EXIT_ERROR;

@@ -114,6 +114,8 @@ async function startPortal(opts = {}) {
     '--log', path.join(dir, 'portal.log'), '--base-url', `http://127.0.0.1:${port}`,
     '--theme', path.join(ROOT, 'theme'), '--content', path.join(ROOT, 'content'),
     '--workers', String(opts.workers || 4), ...(opts.args || [])];
+  // The search index site-gen wrote beside the site, unless the test names another.
+  if (!args.includes('--search-db')) args.push('--search-db', path.join(path.dirname(siteDir), 'search.db'));
   if (opts.dev !== false) args.push('--dev');
   if (opts.sendmail) args.push('--sendmail', opts.sendmail);
   let proc;

@@ -56,7 +56,7 @@ TestSuite(db, .init = S_setup, .fini = S_teardown);
 
 Test(db, migrates_a_new_database_to_the_latest_version)
 {
-	cr_assert_eq(db_version(db), 4);
+	cr_assert_eq(db_version(db), 6);
 }
 
 Test(db, reopening_keeps_data_and_version)
@@ -66,7 +66,7 @@ Test(db, reopening_keeps_data_and_version)
 	db_close(db);
 	db = db_open(path, &err);
 	cr_assert_not_null(db, "%s", err.ptr);
-	cr_assert_eq(db_version(db), 4);
+	cr_assert_eq(db_version(db), 6);
 	struct db_user u = {0};
 	cr_assert_eq(db_user_by_id(db, id, &u), 1);
 	cr_assert_str_eq(u.email, "a@example.com");
@@ -82,7 +82,7 @@ Test(db, migrates_an_old_schema_database)
 	S_sql("CREATE TABLE legacy (x INTEGER); INSERT INTO legacy VALUES (42);");
 	db = db_open(path, &err);
 	cr_assert_not_null(db, "%s", err.ptr);
-	cr_assert_eq(db_version(db), 4);
+	cr_assert_eq(db_version(db), 6);
 	long long id;
 	cr_assert_eq(db_user_insert(db, "b@example.com", "B", "h", "en", 1, &id), 0);
 }
@@ -224,4 +224,106 @@ Test(db, sessions_end_and_stay_ended)
 	cr_assert_eq(s.user_id, id);
 	cr_assert_eq(db_session_end(db, s.id, 200), 0);
 	cr_assert_eq(db_session_find(db, h, &s), 0);
+}
+
+Test(db, search_log_groups_queries_most_frequent_first)
+{
+	cr_assert_eq(db_search_log_add(db, "密码", "zh", 12, 100), 0);
+	cr_assert_eq(db_search_log_add(db, "fees", "en", 3, 110), 0);
+	cr_assert_eq(db_search_log_add(db, "密码", "zh", 14, 120), 0);
+	cr_assert_eq(db_search_log_add(db, "密码", "en", 0, 130), 0);
+	cr_assert_eq(db_search_log_add(db, "密码", "zh", 13, 140), 0);
+	struct db_search_row *r = NULL;
+	int n = db_search_log_report(db, 0, 0, 0, &r);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(r[0].query, "密码");
+	cr_assert_str_eq(r[0].locale, "zh");
+	cr_assert_eq(r[0].count, 3);
+	cr_assert_eq(r[0].results, 13, "the result count of the latest search");
+	cr_assert_eq(r[0].last_at, 140);
+	/* Equal counts: the more recent first; the same text in another locale is another row. */
+	cr_assert_str_eq(r[1].query, "密码");
+	cr_assert_str_eq(r[1].locale, "en");
+	cr_assert_str_eq(r[2].query, "fees");
+	db_search_rows_release(r, n);
+}
+
+Test(db, search_log_zero_results_only)
+{
+	db_search_log_add(db, "found", "en", 5, 100);
+	db_search_log_add(db, "nothing", "en", 0, 110);
+	db_search_log_add(db, "nothing", "en", 0, 120);
+	db_search_log_add(db, "无结果", "zh", 0, 130);
+	struct db_search_row *r = NULL;
+	int n = db_search_log_report(db, 0, 1, 0, &r);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(r[0].query, "nothing");
+	cr_assert_eq(r[0].count, 2);
+	cr_assert_eq(r[0].results, 0);
+	cr_assert_str_eq(r[1].query, "无结果");
+	db_search_rows_release(r, n);
+}
+
+Test(db, search_log_since_and_max)
+{
+	db_search_log_add(db, "old", "en", 1, 100);
+	db_search_log_add(db, "new", "en", 1, 200);
+	db_search_log_add(db, "newer", "en", 1, 300);
+	struct db_search_row *r = NULL;
+	int n = db_search_log_report(db, 200, 0, 0, &r);
+	cr_assert_eq(n, 2, "since is inclusive, older searches left out");
+	cr_assert_str_eq(r[0].query, "newer");
+	cr_assert_str_eq(r[1].query, "new");
+	db_search_rows_release(r, n);
+	n = db_search_log_report(db, 0, 0, 1, &r);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(r[0].query, "newer");
+	db_search_rows_release(r, n);
+}
+
+Test(db, search_log_report_of_an_empty_log)
+{
+	struct db_search_row *r = (struct db_search_row *)1;
+	cr_assert_eq(db_search_log_report(db, 0, 0, 0, &r), 0);
+	cr_assert_null(r);
+	db_search_rows_release(r, 0);
+}
+
+Test(db, search_log_refuses_an_unknown_locale)
+{
+	cr_assert_eq(db_search_log_add(db, "x", "fr", 1, 100), -1);
+}
+
+Test(db, search_log_stores_nothing_about_the_visitor)
+{
+	/* Regression guard for "no personal data": the table has these columns and no others. */
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	struct buf cols = BUF_INIT;
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(
+	    sqlite3_prepare_v2(h, "SELECT name FROM pragma_table_info('search_log')", -1, &s, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		buf_addf(&cols, "%s ", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	cr_assert_str_eq(cols.ptr, "id query locale results at ");
+	buf_release(&cols);
+}
+
+Test(db, migration_5_adds_the_search_log_to_a_version_4_database)
+{
+	long long id;
+	cr_assert_eq(db_user_insert(db, "g@example.com", "G", "h", "zh", 1, &id), 0);
+	db_close(db);
+	db = NULL;
+	S_sql("DROP TABLE search_log; PRAGMA user_version = 4;");
+	db = db_open(path, &err);
+	cr_assert_not_null(db, "%s", err.ptr);
+	cr_assert_eq(db_version(db), 6);
+	cr_assert_eq(db_search_log_add(db, "转账", "zh", 2, 100), 0);
+	struct db_user u = {0};
+	cr_assert_eq(db_user_by_id(db, id, &u), 1, "the data of version 4 is kept");
+	db_user_release(&u);
 }

@@ -24,15 +24,15 @@ static void S_teardown(void)
 }
 
 static const struct search_doc docs[] = {
-    {"zh", "/zh/security/forgot-password/", "忘记密码怎么办", "重置密码\n收不到邮件", "找回密码",
-     "如果你忘记了登录密码，可以通过邮件重置。", "账户安全", "/zh/security/"},
-    {"zh", "/zh/payments/send-money/", "如何转账", "填写收款人\n确认", "转账步骤",
+    {"zh", "/zh/security/forgot-password/", "忘记密码怎么办", "重置密码\n收不到邮件", "",
+     "找回密码", "如果你忘记了登录密码，可以通过邮件重置。", "账户安全", "/zh/security/"},
+    {"zh", "/zh/payments/send-money/", "如何转账", "填写收款人\n确认", "", "转账步骤",
      "转账前请核对收款人。密码不会在转账时使用。", "转账", "/zh/payments/"},
-    {"zh", "/zh/payments/wrong-recipient/", "钱转错人了", "联系客服", "转错了怎么办",
+    {"zh", "/zh/payments/wrong-recipient/", "钱转错人了", "联系客服", "", "转错了怎么办",
      "如果钱转错人了，请立即联系客服。", "转账", "/zh/payments/"},
-    {"en", "/en/security/forgot-password/", "Forgot your password", "Reset it", "Reset",
+    {"en", "/en/security/forgot-password/", "Forgot your password", "Reset it", "", "Reset",
      "If you forgot your password, reset it by email.", "Security", "/en/security/"},
-    {"en", "/en/payments/send-money/", "Send money", "Recipient", "How to send",
+    {"en", "/en/payments/send-money/", "Send money", "Recipient", "", "How to send",
      "Sending money takes a minute. <script>alert(1)</script>", "Payments", "/en/payments/"},
 };
 
