@@ -154,6 +154,7 @@ bench:
 	$(MAKE) --no-print-directory bench-site
 	$(MAKE) --no-print-directory bench-portal
 	$(MAKE) --no-print-directory bench-wallet
+	$(MAKE) --no-print-directory bench-search
 
 bench-site: deps-bench $(SITE_GEN) $(CORPUS)
 	bench/site.sh $(SITE_GEN) $(CORPUS)
@@ -175,6 +176,22 @@ $(WALLET_RAW): $(BUILD)/obj/bench/wallet-raw.o $(BUILD)/obj/cgi/db.o $(BUILD)/ob
 bench-wallet: deps-bench $(PORTAL) $(WALLET_RAW)
 	bench/wallet.sh $(PORTAL) $(WALLET_RAW)
 
+# Search index build time and size on the bench-site corpus, query latency in-process and through
+# nginx, and bigrams against ICU word segmentation on the real articles (bench/search.sh).
+SEARCH_QUERY := $(BUILD)/bin/search-query
+SEGMENT_ICU  := $(BUILD)/bin/segment-icu
+
+$(SEARCH_QUERY): $(BUILD)/obj/bench/search-query.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(LDFLAGS) $(SEARCH_LIBS)
+
+$(SEGMENT_ICU): $(BUILD)/obj/bench/segment-icu.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(LDFLAGS) $(SEARCH_LIBS)
+
+.PHONY: bench-search
+bench-search: deps-bench $(SITE_GEN) $(PORTAL) $(CORPUS) $(SEARCH_QUERY) $(SEGMENT_ICU)
+	bench/search.sh $(SITE_GEN) $(PORTAL) $(CORPUS) $(SEARCH_QUERY) $(SEGMENT_ICU)
 
 # --- housekeeping --------------------------------------------------------------------------
 

@@ -306,7 +306,7 @@ static const char *sql[ST__MAX] = {
     [ST_MAIL_ADD] = "INSERT INTO outbox (to_addr, subject, body_text, body_html, created_at,"
                     " next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     [ST_MAIL_NEXT] = "SELECT " MAIL_COLS " FROM outbox WHERE sent_at = 0"
-                     " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1",
+                     " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
     [ST_MAIL_SENT] = "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1,"
                      " last_error = NULL WHERE id = ?1",
     [ST_MAIL_FAILED] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,"
@@ -978,28 +978,50 @@ int db_mail_next_due(struct db *db, long long now, struct db_mail *m)
 {
 	sqlite3_stmt *s = S_st(db, ST_MAIL_NEXT);
 	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, 1);
 	return S_mail_one(s, m);
 }
 
-int db_mail_claim(struct db *db, long long now, long long lease_until, struct db_mail *m)
+int db_mail_claim(struct db *db, long long now, long long lease_until, struct db_mail *m, int max)
 {
+	int n = 0, rc;
 	if (db_begin(db) < 0)
 		return -1;
-	int rc = db_mail_next_due(db, now, m);
-	if (rc == 1) {
-		sqlite3_stmt *s = S_st(db, ST_MAIL_LEASE);
-		sqlite3_bind_int64(s, 1, m->id);
+	sqlite3_stmt *s = S_st(db, ST_MAIL_NEXT);
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, max);
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		S_mail_row(s, &m[n++]);
+	sqlite3_reset(s);
+	int ok = n == max || rc == SQLITE_DONE;
+	for (int i = 0; ok && i < n; i++) {
+		s = S_st(db, ST_MAIL_LEASE);
+		sqlite3_bind_int64(s, 1, m[i].id);
 		sqlite3_bind_int64(s, 2, lease_until);
-		if (S_exec(s) < 0)
-			rc = -1;
+		ok = S_exec(s) == 0;
 	}
-	if (rc < 0 || db_commit(db) < 0) {
+	if (!ok || db_commit(db) < 0) {
 		db_rollback(db);
-		if (rc == 1)
-			db_mail_release(m);
+		db_mails_release_each(m, n);
 		return -1;
 	}
-	return rc;
+	return n;
+}
+
+int db_mail_sent_many(struct db *db, const long long *ids, int n, long long now)
+{
+	int ok = db_begin(db) == 0;
+	for (int i = 0; ok && i < n; i++) {
+		sqlite3_stmt *s = S_st(db, ST_MAIL_SENT);
+		sqlite3_bind_int64(s, 1, ids[i]);
+		sqlite3_bind_int64(s, 2, now);
+		ok = S_exec(s) == 0;
+	}
+	if (!ok || db_commit(db) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
 }
 
 int db_mail_by_id(struct db *db, long long id, struct db_mail *m)
@@ -1007,14 +1029,6 @@ int db_mail_by_id(struct db *db, long long id, struct db_mail *m)
 	sqlite3_stmt *s = S_st(db, ST_MAIL_BY_ID);
 	sqlite3_bind_int64(s, 1, id);
 	return S_mail_one(s, m);
-}
-
-int db_mail_sent(struct db *db, long long id, long long now)
-{
-	sqlite3_stmt *s = S_st(db, ST_MAIL_SENT);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now);
-	return S_exec(s);
 }
 
 int db_mail_failed(struct db *db, long long id, const char *error, long long retry_at)
@@ -1047,6 +1061,12 @@ void db_mail_release(struct db_mail *m)
 	free(m->message_id);
 	free(m->last_error);
 	memset(m, 0, sizeof(*m));
+}
+
+void db_mails_release_each(struct db_mail *m, int n)
+{
+	for (int i = 0; i < n; i++)
+		db_mail_release(&m[i]);
 }
 
 void db_mails_release(struct db_mail *m, int n)

@@ -163,18 +163,22 @@ int db_mail_add(struct db *db, const char *to, const char *subject, const char *
 /** The oldest unsent mail due at now; 1 found, 0 none, -1 error. */
 int db_mail_next_due(struct db *db, long long now, struct db_mail *m);
 /**
- * Take the oldest due mail for delivery: it is not due again before lease_until, so other
- * workers or machines leave it alone meanwhile (a crash before db_mail_sent retries it then).
- * 1 claimed, 0 none due, -1 error.
+ * Take the oldest due mails for delivery, at most max, into m (release each with
+ * db_mail_release): they are not due again before lease_until, so other workers or machines
+ * leave them alone meanwhile (a crash before db_mail_sent_many retries them then). One transaction
+ * for all. Returns how many (0 if none is due) or -1.
  */
-int db_mail_claim(struct db *db, long long now, long long lease_until, struct db_mail *m);
-int db_mail_sent(struct db *db, long long id, long long now);
+int db_mail_claim(struct db *db, long long now, long long lease_until, struct db_mail *m, int max);
+/** Mark the n mails ids sent, in one transaction. 0 or -1. */
+int db_mail_sent_many(struct db *db, const long long *ids, int n, long long now);
 int db_mail_failed(struct db *db, long long id, const char *error, long long retry_at);
 /** Newest first (the dev mail viewer). Returns the count or -1. */
 int db_mail_list(struct db *db, int max, struct db_mail **out);
 int db_mail_by_id(struct db *db, long long id, struct db_mail *m);
 void db_mail_release(struct db_mail *m);
 void db_mails_release(struct db_mail *m, int n);
+/** Release each of the n mails of an array the caller owns (db_mail_claim's). */
+void db_mails_release_each(struct db_mail *m, int n);
 
 /* Rate limits shared by all workers and machines: a token bucket per key. */
 /**

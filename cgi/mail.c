@@ -358,7 +358,7 @@ static int S_write_full(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int mail_deliver_dir(const char *dir, const struct mail_msg *m)
+static int S_deliver_dir(const char *dir, const struct mail_msg *m, int sync)
 {
 	static atomic_ulong counter;
 	struct buf msg = BUF_INIT, name = BUF_INIT, path = BUF_INIT, tmp = BUF_INIT;
@@ -392,7 +392,8 @@ int mail_deliver_dir(const char *dir, const struct mail_msg *m)
 	}
 	created = 1;
 	/* The umask would otherwise decide, and the reader may be another user (an MTA). */
-	if (fchmod(fd, 0644) < 0 || S_write_full(fd, msg.ptr, msg.len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0644) < 0 || S_write_full(fd, msg.ptr, msg.len) < 0 ||
+	    (sync && fsync(fd) < 0)) {
 		e = errno;
 		goto out;
 	}
@@ -404,7 +405,7 @@ int mail_deliver_dir(const char *dir, const struct mail_msg *m)
 	}
 	/* Make the rename itself durable before the outbox row is marked as sent. Best effort:
 	 * some file systems refuse fsync on a directory, and the file is complete either way. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = sync ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (dfd >= 0) {
 		fsync(dfd);
 		close(dfd);
@@ -419,6 +420,28 @@ out:
 	buf_release(&name);
 	buf_release(&path);
 	buf_release(&tmp);
+	errno = e;
+	return rc;
+}
+
+int mail_deliver_dir(const char *dir, const struct mail_msg *m)
+{
+	return S_deliver_dir(dir, m, 1);
+}
+
+int mail_deliver_dir_unsynced(const char *dir, const struct mail_msg *m)
+{
+	return S_deliver_dir(dir, m, 0);
+}
+
+int mail_sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = syncfs(fd);
+	int e = errno;
+	close(fd);
 	errno = e;
 	return rc;
 }

@@ -63,6 +63,13 @@ int mail_format(struct buf *out, const struct mail_msg *m);
  * file is left behind on failure.
  */
 int mail_deliver_dir(const char *dir, const struct mail_msg *m);
+/**
+ * mail_deliver_dir without its fsyncs, for a batch: the messages are durable only after
+ * mail_sync_dir(dir) returned 0 (one flush of the file system for the whole batch).
+ */
+int mail_deliver_dir_unsynced(const char *dir, const struct mail_msg *m);
+/** Flush the file system that holds dir (syncfs). 0, or -1 with errno set. */
+int mail_sync_dir(const char *dir);
 
 /**
  * Pipe the formatted message to a sendmail-compatible command and wait for it.

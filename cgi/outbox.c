@@ -253,41 +253,66 @@ int outbox_money(struct http_req *rq, const struct db_user *u, enum outbox_money
 	return rc;
 }
 
+/* A delivery that failed: retried later with backoff, or parked if it never can go out. */
+static void S_failed(struct db *db, const struct db_mail *m, long long now, int err)
+{
+	/* A message mail_format refuses will never go out: park it instead of retrying. */
+	int permanent = err == EINVAL;
+	char why[160];
+	snprintf(why, sizeof(why), "%s: %s", permanent ? "undeliverable" : "delivery failed",
+	         strerror(err));
+	long delay =
+	    permanent ? 100L * 365 * 86400 : mail_retry_delay(m->message_id, m->attempts + 1);
+	db_mail_failed(db, m->id, why, now + delay);
+	fprintf(stderr, "okpay-portal: mail %lld: %s%s\n", m->id, why,
+	        permanent ? " (not retried)" : "");
+}
+
+/*
+ * Deliver up to BATCH due mails. To a directory they are written without a flush each and
+ * made durable together by one flush of the file system before any is marked sent: a crash
+ * in between leaves them claimed, and they are delivered again (the same file name) when the
+ * lease runs out. Returns how many were taken, 0 if none was due, -1 on a database error.
+ */
+#define BATCH 64
 static int S_deliver(struct app *app, struct db *db)
 {
-	struct db_mail m = {0};
+	struct db_mail m[BATCH];
+	long long sent[BATCH];
+	int ok[BATCH], nsent = 0;
 	long long now = (long long)time(NULL);
-	int rc = db_mail_claim(db, now, now + LEASE, &m);
-	if (rc <= 0)
-		return rc;
-	struct mail_msg msg = {
-	    .from = FROM,
-	    .to = m.to,
-	    .subject = m.subject,
-	    .text = m.text,
-	    .html = m.html,
-	    .message_id = m.message_id,
-	    .date = m.created_at,
-	};
-	int ok = app->cfg.sendmail
-	             ? mail_deliver_sendmail(app->cfg.sendmail, &msg, SENDMAIL_TIMEOUT)
-	             : mail_deliver_dir(app->cfg.mail_dir, &msg);
-	if (ok == 0) {
-		db_mail_sent(db, m.id, (long long)time(NULL));
-	} else {
-		/* A message mail_format refuses will never go out: park it instead of retrying. */
-		int permanent = errno == EINVAL;
-		char why[160];
-		snprintf(why, sizeof(why), "%s: %s",
-		         permanent ? "undeliverable" : "delivery failed", strerror(errno));
-		long delay =
-		    permanent ? 100L * 365 * 86400 : mail_retry_delay(m.message_id, m.attempts + 1);
-		db_mail_failed(db, m.id, why, now + delay);
-		fprintf(stderr, "okpay-portal: mail %lld: %s%s\n", m.id, why,
-		        permanent ? " (not retried)" : "");
+	int n = db_mail_claim(db, now, now + LEASE, m, BATCH);
+	if (n <= 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		struct mail_msg msg = {
+		    .from = FROM,
+		    .to = m[i].to,
+		    .subject = m[i].subject,
+		    .text = m[i].text,
+		    .html = m[i].html,
+		    .message_id = m[i].message_id,
+		    .date = m[i].created_at,
+		};
+		ok[i] = app->cfg.sendmail
+		            ? mail_deliver_sendmail(app->cfg.sendmail, &msg, SENDMAIL_TIMEOUT)
+		            : mail_deliver_dir_unsynced(app->cfg.mail_dir, &msg);
+		if (ok[i] < 0)
+			S_failed(db, &m[i], now, errno);
 	}
-	db_mail_release(&m);
-	return 1;
+	int synced = app->cfg.sendmail || mail_sync_dir(app->cfg.mail_dir) == 0;
+	int sync_err = errno;
+	for (int i = 0; i < n; i++) {
+		if (ok[i] == 0 && synced)
+			sent[nsent++] = m[i].id;
+		else if (ok[i] == 0)
+			S_failed(db, &m[i], now, sync_err);
+	}
+	/* If this fails the mails stay claimed and go out again after the lease: never lost. */
+	if (nsent)
+		db_mail_sent_many(db, sent, nsent, (long long)time(NULL));
+	db_mails_release_each(m, n);
+	return n;
 }
 
 void *outbox_thread(void *arg)

@@ -28,14 +28,19 @@ static const char schema[] =
 
 /* Columns of the articles table, as the ranking function reads them. */
 enum { COL_TITLE, COL_HEADINGS, COL_KEYWORDS, COL_BODY, COL_LOCALE, COL__INDEXED };
-#define RANK "okrank(articles)"
+#define RANK "okrank"
 
 static const char sql_insert[] = "INSERT INTO articles (title, headings, keywords, body, locale,"
                                  " url, summary, category, category_url)"
                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/*
+ * Ranked through FTS5's rank column: FTS5 orders the matches itself and SQLite makes snippets
+ * only for the rows it returns, not for every match before sorting.
+ */
 static const char sql_query[] = "SELECT url, title, category, category_url,"
                                 " snippet(articles, 3, char(1), char(2), '…', 24) FROM articles"
-                                " WHERE articles MATCH ?1 ORDER BY " RANK " LIMIT ?2 OFFSET ?3";
+                                " WHERE articles MATCH ?1 AND rank MATCH '" RANK "()'"
+                                " ORDER BY rank LIMIT ?2 OFFSET ?3";
 static const char sql_count[] = "SELECT count(*) FROM articles WHERE articles MATCH ?1";
 
 struct search_writer {

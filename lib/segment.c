@@ -102,6 +102,8 @@ static size_t S_stem(char *w, size_t n)
 
 static int S_stop(const char *w, size_t n)
 {
+	if (n > 5)
+		return 0; /* no stop word is longer: most words end here */
 	for (size_t i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
 		if (strlen(stop[i]) == n && memcmp(stop[i], w, n) == 0)
 			return 1;

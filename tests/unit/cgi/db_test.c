@@ -177,26 +177,43 @@ Test(db, a_claimed_mail_is_not_due_again_until_its_lease_ends)
 	struct db_mail m = {0};
 	long long id;
 	cr_assert_eq(db_mail_add(db, "x@example.com", "S", "text", NULL, 100, &id), 0);
-	cr_assert_eq(db_mail_claim(db, 100, 400, &m), 1);
+	cr_assert_eq(db_mail_claim(db, 100, 400, &m, 1), 1);
 	cr_assert_eq(m.id, id);
 	cr_assert(strstr(m.message_id, "@okpay.example>") != NULL);
 	db_mail_release(&m);
-	cr_assert_eq(db_mail_claim(db, 200, 500, &m), 0, "leased to its first deliverer");
-	cr_assert_eq(db_mail_claim(db, 400, 700, &m), 1, "due again after the lease: never lost");
-	cr_assert_eq(db_mail_sent(db, m.id, 401), 0);
+	cr_assert_eq(db_mail_claim(db, 200, 500, &m, 1), 0, "leased to its first deliverer");
+	cr_assert_eq(db_mail_claim(db, 400, 700, &m, 1), 1,
+	             "due again after the lease: never lost");
+	cr_assert_eq(db_mail_sent_many(db, &m.id, 1, 401), 0);
 	db_mail_release(&m);
-	cr_assert_eq(db_mail_claim(db, 10000, 10300, &m), 0, "sent mail is never due again");
+	cr_assert_eq(db_mail_claim(db, 10000, 10300, &m, 1), 0, "sent mail is never due again");
+}
+
+Test(db, mails_are_claimed_and_marked_sent_in_batches)
+{
+	struct db_mail m[4];
+	long long ids[3];
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(db_mail_add(db, "x@example.com", "S", "text", NULL, 100 + i, NULL), 0);
+	cr_assert_eq(db_mail_claim(db, 200, 500, m, 2), 2, "at most max");
+	cr_assert_eq(db_mail_claim(db, 200, 500, m + 2, 2), 1, "the rest, not the leased ones");
+	for (int i = 0; i < 3; i++)
+		ids[i] = m[i].id;
+	cr_assert(ids[0] < ids[1] && ids[1] < ids[2], "oldest first");
+	cr_assert_eq(db_mail_sent_many(db, ids, 3, 300), 0);
+	db_mails_release_each(m, 3);
+	cr_assert_eq(db_mail_claim(db, 1000, 1300, m, 4), 0, "sent mails are never due again");
 }
 
 Test(db, a_failed_mail_waits_for_its_retry_time)
 {
 	struct db_mail m = {0};
 	cr_assert_eq(db_mail_add(db, "x@example.com", "S", "text", "<p>html</p>", 100, NULL), 0);
-	cr_assert_eq(db_mail_claim(db, 100, 400, &m), 1);
+	cr_assert_eq(db_mail_claim(db, 100, 400, &m, 1), 1);
 	cr_assert_eq(db_mail_failed(db, m.id, "smtp down", 160), 0);
 	db_mail_release(&m);
-	cr_assert_eq(db_mail_claim(db, 150, 450, &m), 0);
-	cr_assert_eq(db_mail_claim(db, 160, 460, &m), 1);
+	cr_assert_eq(db_mail_claim(db, 150, 450, &m, 1), 0);
+	cr_assert_eq(db_mail_claim(db, 160, 460, &m, 1), 1);
 	cr_assert_eq(m.attempts, 1);
 	cr_assert_str_eq(m.last_error, "smtp down");
 	db_mail_release(&m);
