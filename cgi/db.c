@@ -984,7 +984,7 @@ int db_mail_next_due(struct db *db, long long now, struct db_mail *m)
 
 int db_mail_claim(struct db *db, long long now, long long lease_until, struct db_mail *m, int max)
 {
-	int n = 0, rc;
+	int n = 0, rc = SQLITE_DONE;
 	if (db_begin(db) < 0)
 		return -1;
 	sqlite3_stmt *s = S_st(db, ST_MAIL_NEXT);
@@ -1728,7 +1728,7 @@ int db_search_log_report(struct db *db, long long since, int zero_only, int max,
 	sqlite3_stmt *s = S_st(db, ST_SEARCH_LOG_REPORT);
 	struct db_search_row *r = NULL;
 	size_t alloc = 0;
-	int n = 0, rc;
+	int n = 0, rc = SQLITE_DONE;
 	sqlite3_bind_int64(s, 1, since);
 	sqlite3_bind_int(s, 2, zero_only != 0);
 	sqlite3_bind_int(s, 3, max > 0 ? max : -1);
