@@ -281,7 +281,9 @@ static int S_deliver(struct app *app, struct db *db)
 	long long sent[BATCH];
 	int ok[BATCH], nsent = 0;
 	long long now = (long long)time(NULL);
-	int n = db_mail_claim(db, now, now + LEASE, m, BATCH);
+	/* All of a claimed batch must be delivered within its lease, even at sendmail's timeout. */
+	int max = app->cfg.sendmail ? LEASE / (SENDMAIL_TIMEOUT / 1000) - 2 : BATCH;
+	int n = db_mail_claim(db, now, now + LEASE, m, max < BATCH ? max : BATCH);
 	if (n <= 0)
 		return n;
 	for (int i = 0; i < n; i++) {

@@ -121,8 +121,9 @@ int search_writer_close(struct search_writer *w, int commit, struct buf *err)
  * okrank(articles): how well an article answers a query, negated (smaller ranks first, as
  * FTS5's bm25 does). BM25 alone let articles win on one rare word of a long question, or on
  * many mentions in a long FAQ, and a word in the title counted little more than one in the
- * body. Here each query term adds its rarity (idf) times where it occurs: 2 for the title, 1
- * for the headings, 1 for the keywords (summary and tags), and BM25's saturating term
+ * body. Here each query term adds its rarity (idf) times where it occurs: 3 for the title, 1
+ * for the headings and 1 for the keywords (summary and tags), both divided by their length
+ * against the average as BM25 does, and BM25's saturating term
  * frequency for the body; the exact phrase adds the same again; and the sum is multiplied by
  * the squared share of the query's rarity the article covers, so an article that answers the
  * whole question beats one that shares a single word with it.
@@ -198,14 +199,19 @@ static void S_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_contex
 	}
 	/* Longer columns count for less (BM25's b): a FAQ has headings on every subject. */
 	const double k1 = 1.2, b = 0.75;
-	double norm[COL__INDEXED];
-	for (int c = 0; c < COL__INDEXED; c++) {
+	double norm[COL__INDEXED] = {1, 1, 1, 1, 1};
+	for (int c = COL_HEADINGS; c <= COL_BODY; c++) {
 		int len = 0;
 		api->xColumnSize(fts, c, &len);
 		norm[c] = 1 - b + b * len / t->avg[c];
 	}
-	/* hits[phrase][column]: how often each phrase occurs in each column of this row */
-	int(*hits)[COL__INDEXED] = xcalloc((size_t)t->n + 1, sizeof(*hits));
+	/*
+	 * hits[phrase][column]: how often each phrase occurs in each column of this row. This runs
+	 * for every matching row, so short queries count on the stack.
+	 */
+	int stack[64][COL__INDEXED];
+	int(*hits)[COL__INDEXED] = t->n < 64 ? stack : xmalloc(((size_t)t->n + 1) * sizeof(*hits));
+	memset(hits, 0, ((size_t)t->n + 1) * sizeof(*hits));
 	for (int i = 0; i < ninst; i++) {
 		int phrase, col, off;
 		if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK && phrase < t->n &&
@@ -227,7 +233,8 @@ static void S_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_contex
 		else
 			covered = t->total; /* the whole phrase is there: every term is */
 	}
-	free(hits);
+	if (hits != stack)
+		free(hits);
 	double share = t->total > 0 ? covered / t->total : 1;
 	if (share > 1)
 		share = 1;
