@@ -15,24 +15,37 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
-#define FORMAT "okpay-search 2" /* meta.format: what search_open accepts */
+#define FORMAT "okpay-search 3" /* meta.format: what search_open accepts */
 
+/*
+ * The text is kept in docs, the body compressed (zlib): snippets need it, and uncompressed it
+ * would make the index larger than the text it indexes. articles is an FTS5 index over the
+ * view docs_text, which uncompresses the body when a snippet is made (okunzip).
+ */
 static const char schema[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "INSERT INTO meta VALUES ('format', '" FORMAT "');"
+    "CREATE TABLE docs (id INTEGER PRIMARY KEY, title TEXT, headings TEXT, keywords TEXT,"
+    " body BLOB, locale TEXT, url TEXT, summary TEXT, category TEXT, category_url TEXT);"
+    "CREATE VIEW docs_text AS SELECT id, title, headings, keywords, okunzip(body) AS body,"
+    " locale, url, summary, category, category_url FROM docs;"
     /* locale is indexed (weight 0) so that a query can be limited to one language. */
     "CREATE VIRTUAL TABLE articles USING fts5(title, headings, keywords, body, locale,"
     " url UNINDEXED, summary UNINDEXED, category UNINDEXED, category_url UNINDEXED,"
-    " tokenize = 'okpay');";
+    " content = 'docs_text', content_rowid = 'id', tokenize = 'okpay');";
 
 /* Columns of the articles table, as the ranking function reads them. */
 enum { COL_TITLE, COL_HEADINGS, COL_KEYWORDS, COL_BODY, COL_LOCALE, COL__INDEXED };
 #define RANK "okrank"
 
-static const char sql_insert[] = "INSERT INTO articles (title, headings, keywords, body, locale,"
-                                 " url, summary, category, category_url)"
-                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char sql_insert_doc[] = "INSERT INTO docs (title, headings, keywords, body, locale,"
+                                     " url, summary, category, category_url)"
+                                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char sql_insert[] = "INSERT INTO articles (rowid, title, headings, keywords, body,"
+                                 " locale, url, summary, category, category_url)"
+                                 " VALUES (?10, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 /*
  * Ranked through FTS5's rank column: FTS5 orders the matches itself and SQLite makes snippets
  * only for the rows it returns, not for every match before sorting.
@@ -45,9 +58,54 @@ static const char sql_count[] = "SELECT count(*) FROM articles WHERE articles MA
 
 struct search_writer {
 	sqlite3 *h;
-	sqlite3_stmt *insert;
+	sqlite3_stmt *insert_doc, *insert;
 	char *path, *tmp;
 };
+
+/* A body as stored: its length (4 bytes, little-endian) and its zlib stream. NULL if too big. */
+static unsigned char *S_zip(const char *text, size_t n, size_t *size)
+{
+	uLongf len = compressBound((uLong)n);
+	if (n > 0xffffffffu)
+		return NULL;
+	unsigned char *z = xmalloc(4 + len);
+	for (int i = 0; i < 4; i++)
+		z[i] = (unsigned char)(n >> (8 * i));
+	if (compress2(z + 4, &len, (const Bytef *)text, (uLong)n, 6) != Z_OK) {
+		free(z);
+		return NULL;
+	}
+	*size = 4 + len;
+	return z;
+}
+
+/* okunzip(blob): the text of a stored body. */
+static void S_unzip(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const unsigned char *z = sqlite3_value_blob(argv[0]);
+	int size = sqlite3_value_bytes(argv[0]);
+	if (!z || size < 4) {
+		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+		return;
+	}
+	uLongf n = (uLongf)z[0] | (uLongf)z[1] << 8 | (uLongf)z[2] << 16 | (uLongf)z[3] << 24;
+	char *text = sqlite3_malloc64(n + 1);
+	if (!text || uncompress((Bytef *)text, &n, z + 4, (uLong)(size - 4)) != Z_OK) {
+		sqlite3_free(text);
+		sqlite3_result_error(ctx, "search index: a body does not uncompress", -1);
+		return;
+	}
+	sqlite3_result_text(ctx, text, (int)n, sqlite3_free);
+}
+
+static int S_register_unzip(sqlite3 *h)
+{
+	return sqlite3_create_function(h, "okunzip", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	                               S_unzip, NULL, NULL) == SQLITE_OK
+	           ? 0
+	           : -1;
+}
 
 static void S_err(struct buf *err, sqlite3 *h, const char *what)
 {
@@ -65,7 +123,9 @@ struct search_writer *search_writer_open(const char *path, struct buf *err)
 	if (sqlite3_open(w->tmp, &w->h) != SQLITE_OK || segment_register(w->h) < 0 ||
 	    sqlite3_exec(w->h, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;", NULL,
 	                 NULL, NULL) != SQLITE_OK ||
+	    S_register_unzip(w->h) < 0 ||
 	    sqlite3_exec(w->h, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(w->h, sql_insert_doc, -1, &w->insert_doc, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(w->h, sql_insert, -1, &w->insert, NULL) != SQLITE_OK) {
 		S_err(err, w->h, w->tmp);
 		search_writer_close(w, 0, err);
@@ -78,10 +138,27 @@ int search_writer_add(struct search_writer *w, const struct search_doc *d, struc
 {
 	const char *v[] = {d->title, d->headings, d->keywords, d->body,        d->locale,
 	                   d->url,   d->summary,  d->category, d->category_url};
+	const char *body = d->body ? d->body : "";
+	size_t zsize = 0;
+	unsigned char *z = S_zip(body, strlen(body), &zsize);
+	int ok = z != NULL;
+	sqlite3_reset(w->insert_doc);
 	sqlite3_reset(w->insert);
-	for (int i = 0; i < (int)ARRAY_LEN(v); i++)
+	for (int i = 0; ok && i < (int)ARRAY_LEN(v); i++) {
 		sqlite3_bind_text(w->insert, i + 1, v[i] ? v[i] : "", -1, SQLITE_STATIC);
-	if (sqlite3_step(w->insert) != SQLITE_DONE) {
+		if (i == 3)
+			sqlite3_bind_blob(w->insert_doc, i + 1, z, (int)zsize, SQLITE_STATIC);
+		else
+			sqlite3_bind_text(w->insert_doc, i + 1, v[i] ? v[i] : "", -1,
+			                  SQLITE_STATIC);
+	}
+	ok = ok && sqlite3_step(w->insert_doc) == SQLITE_DONE;
+	if (ok) {
+		sqlite3_bind_int64(w->insert, 10, sqlite3_last_insert_rowid(w->h));
+		ok = sqlite3_step(w->insert) == SQLITE_DONE;
+	}
+	free(z);
+	if (!ok) {
 		S_err(err, w->h, d->url);
 		return -1;
 	}
@@ -91,6 +168,7 @@ int search_writer_add(struct search_writer *w, const struct search_doc *d, struc
 int search_writer_close(struct search_writer *w, int commit, struct buf *err)
 {
 	int rc = 0;
+	sqlite3_finalize(w->insert_doc);
 	sqlite3_finalize(w->insert);
 	if (commit &&
 	    (sqlite3_exec(w->h, "INSERT INTO articles (articles) VALUES ('optimize'); COMMIT;",
@@ -269,6 +347,7 @@ static int S_open(struct search *s, const char *path, struct buf *err)
 	}
 	int ok = sqlite3_open_v2(path, &s->h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
 	         segment_register(s->h) == 0 && S_register_rank(s->h) == 0 &&
+	         S_register_unzip(s->h) == 0 &&
 	         sqlite3_prepare_v2(s->h, "SELECT value FROM meta WHERE key = 'format'", -1, &meta,
 	                            NULL) == SQLITE_OK &&
 	         sqlite3_step(meta) == SQLITE_ROW &&
