@@ -6,7 +6,7 @@
 #    (search_writer_open creates search.db.tmp) to its last write (the VACUUM), read with stat;
 #    the index writer alone (lib/search.c's search_writer_* on the same articles, read back from
 #    the index, without site-gen's HTML-to-text step) is timed by segment-icu. Sizes: the index
-#    file, split by dbstat into the stored copy of the text (FTS5's content table, which the
+#    file, split by dbstat into the stored copy of the text (the docs table, body compressed, which the
 #    snippets come from) and the inverted index proper; the site's text twice: the Markdown of the
 #    articles (front matter included) and the plain text that is indexed (title, headings, body).
 # 2. Latency inside the service: 1,000 mixed queries (bench/search-query.c: search_open once,
@@ -105,14 +105,16 @@ swap_ms=$(awk '{print $3}' "$work/builds.txt" | median)
 
 db_bytes=$(stat -c %s "$db")
 sq() { sqlite3 "$db" "$@"; }
-content_bytes=$(sq "SELECT sum(pgsize) FROM dbstat WHERE name = 'articles_content'")
+# The index keeps its text in docs (the body zlib-compressed, its length in the first 4 bytes,
+# little-endian); the text indexed is title + headings + body as written.
+content_bytes=$(sq "SELECT sum(pgsize) FROM dbstat WHERE name IN ('docs', 'sqlite_autoindex_docs_1')")
 inverted_bytes=$(sq "SELECT sum(pgsize) FROM dbstat WHERE name IN ('articles_data', 'articles_idx', 'articles_docsize', 'articles_config')")
-# FTS5 keeps column N of the table as cN of its content table: find title, headings and body.
-cols=$(sq "SELECT sql FROM sqlite_schema WHERE name = 'articles'" | sed -e 's/^[^(]*(//' | tr ',' '\n' | awk '{print $1}')
-text_sql=$(awk '$1 == "title" || $1 == "headings" || $1 == "body" {printf "%slength(CAST(c%d AS BLOB))", n++ ? " + " : "", NR - 1}' <<<"$cols")
-[ -n "$text_sql" ] || die "no title, headings or body column in the index: $cols"
-text_bytes=$(sq "SELECT sum($text_sql) FROM articles_content")
-ndocs=$(sq "SELECT count(*) FROM articles_content")
+text_bytes=$(sq "SELECT length(CAST(title AS BLOB)) + length(CAST(headings AS BLOB)), hex(substr(body, 1, 4)) FROM docs" |
+	awk -F'|' 'function h(s) { return index("0123456789ABCDEF", s) - 1 }
+		function byte(x, i) { return h(substr(x, 2 * i + 1, 1)) * 16 + h(substr(x, 2 * i + 2, 1)) }
+		{ t += $1 + byte($2, 0) + 256 * byte($2, 1) + 65536 * byte($2, 2) + 16777216 * byte($2, 3) }
+		END { printf "%d", t }')
+ndocs=$(sq "SELECT count(*) FROM docs")
 [ "$ndocs" = "$articles" ] || die "the index has $ndocs articles, not $articles"
 
 # The writer alone, and the ICU tokenizer's index of the same articles (sizes for part 4).
@@ -252,7 +254,7 @@ else
 	"$icu_bin" "$work/real.db" - "$work/icu-real" 3 > "$work/icu-real.txt"
 fi
 split_of() { # bytes of the stored text and of the inverted index in the index file $1
-	sqlite3 "$1" "SELECT (SELECT sum(pgsize) FROM dbstat WHERE name = 'articles_content'),
+	sqlite3 "$1" "SELECT (SELECT sum(pgsize) FROM dbstat WHERE name = 'docs'),
 		(SELECT sum(pgsize) FROM dbstat WHERE name IN ('articles_data', 'articles_idx', 'articles_docsize', 'articles_config'))" |
 		awk -F'|' '{printf "stored text %.1f KB + inverted index %.1f KB", $1 / 1e3, $2 / 1e3}'
 }

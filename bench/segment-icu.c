@@ -221,7 +221,7 @@ static size_t S_read_docs(const char *path, struct doc **out, size_t *text_bytes
 	sqlite3 *h;
 	sqlite3_stmt *st;
 	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    segment_register(h) < 0 ||
+	    search_register(h) < 0 ||
 	    sqlite3_prepare_v2(h, "SELECT sql FROM sqlite_schema WHERE name = 'articles'", -1, &st,
 	                       NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
@@ -325,7 +325,13 @@ static void S_build_icu(const char *path, const char *create, const struct doc *
 	               "INSERT INTO meta VALUES ('format', ");
 	S_quoted_sql(&sql, format);
 	buf_adds(&sql, ");");
-	buf_add(&sql, create, (size_t)(tok - create));
+	/* The text goes into the FTS5 table itself here: no docs table, no view to read it from. */
+	const char *ext = strstr(create, "content = 'docs_text', content_rowid = 'id', ");
+	size_t extlen = ext ? strlen("content = 'docs_text', content_rowid = 'id', ") : 0;
+	if (!ext)
+		ext = tok;
+	buf_add(&sql, create, (size_t)(ext - create));
+	buf_add(&sql, ext + extlen, (size_t)(tok - ext - extlen));
 	buf_adds(&sql, "'okpay_icu'");
 	buf_adds(&sql, tok + strlen("'okpay'"));
 	remove(path);

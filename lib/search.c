@@ -321,10 +321,13 @@ static void S_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_contex
 
 /* --- reading ------------------------------------------------------------------------------- */
 
-static int S_register_rank(sqlite3 *h)
+int search_register(sqlite3 *h)
 {
 	fts5_api *api = segment_fts5(h);
-	return api && api->xCreateFunction(api, "okrank", NULL, S_rank, NULL) == SQLITE_OK ? 0 : -1;
+	return segment_register(h) == 0 && S_register_unzip(h) == 0 && api &&
+	               api->xCreateFunction(api, "okrank", NULL, S_rank, NULL) == SQLITE_OK
+	           ? 0
+	           : -1;
 }
 
 struct search {
@@ -346,8 +349,7 @@ static int S_open(struct search *s, const char *path, struct buf *err)
 		return -1;
 	}
 	int ok = sqlite3_open_v2(path, &s->h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	         segment_register(s->h) == 0 && S_register_rank(s->h) == 0 &&
-	         S_register_unzip(s->h) == 0 &&
+	         search_register(s->h) == 0 &&
 	         sqlite3_prepare_v2(s->h, "SELECT value FROM meta WHERE key = 'format'", -1, &meta,
 	                            NULL) == SQLITE_OK &&
 	         sqlite3_step(meta) == SQLITE_ROW &&

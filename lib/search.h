@@ -30,6 +30,14 @@ struct search_doc {
 	const char *category_url; /* "/zh/payments/" */
 };
 
+struct sqlite3;
+/**
+ * Register what reading an index needs on a connection of one's own (tools, benchmarks): the
+ * tokenizer "okpay", the ranking function okrank and okunzip, which the view of the text
+ * uses. 0 or -1. search_open and the writer do it themselves.
+ */
+int search_register(struct sqlite3 *h);
+
 /* --- writing (site-gen) -------------------------------------------------------------------- */
 
 struct search_writer;
