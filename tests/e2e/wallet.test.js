@@ -14,29 +14,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, startPortal } = require('../lib/harness.js');
 const { Mailbox } = require('../lib/http.js');
+const { loadUi } = require('../lib/page.js');
 const {
   launchBrowser, newA11yContext, newStrictContext, watchPage, assertAccessible, screenshot,
 } = require('./lib/browser.js');
 
 const SHOTS = path.join(ROOT, 'build', 'e2e-screenshots');
 
-// content/ui.conf as { zh: { key: value }, en: { ... } }, quoted values unquoted.
-function loadUi() {
-  const ui = {};
-  let sec = null;
-  for (const line of fs.readFileSync(path.join(ROOT, 'content/ui.conf'), 'utf8').split('\n')) {
-    const s = line.trim();
-    if (!s || s.startsWith('#')) continue;
-    const m = s.match(/^\[(\w+)\]$/);
-    if (m) { sec = ui[m[1]] = {}; continue; }
-    const kv = s.match(/^([a-z0-9_]+):\s*(.*)$/);
-    if (!kv) continue;
-    let v = kv[2];
-    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1).replace(/\\(["\\])/g, '$1');
-    sec[kv[1]] = v;
-  }
-  return ui;
-}
 const UI = loadUi();
 // The page text of key in lang; a missing key is a test error, not a silent undefined.
 function t(lang, key) {
