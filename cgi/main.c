@@ -314,24 +314,6 @@ static long long S_number(const char *what, const char *s, long long min, long l
 	return v;
 }
 
-/* "CODE,SYMBOL,DECIMALS": "CNY,¥,2". The strings stay in argv or the environment. */
-static void S_currency(struct money_currency *cur, const char *spec)
-{
-	static char copy[64];
-	char *code, *symbol, *decimals, *save = NULL;
-	if (strlen(spec) >= sizeof(copy))
-		die("--currency: too long: %s", spec);
-	strcpy(copy, spec);
-	code = strtok_r(copy, ",", &save);
-	symbol = strtok_r(NULL, ",", &save);
-	decimals = strtok_r(NULL, ",", &save);
-	if (!code || !symbol || !decimals || strtok_r(NULL, ",", &save) || strlen(code) != 3)
-		die("--currency takes CODE,SYMBOL,DECIMALS such as CNY,¥,2, not \"%s\"", spec);
-	cur->code = code;
-	cur->symbol = symbol;
-	cur->decimals = (int)S_number("--currency decimals", decimals, 0, 4);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -451,7 +433,11 @@ int main(int argc, char **argv)
 		die("--workers takes a number from 1 to 64");
 	if (c->login_limit < 1)
 		die("--login-limit takes a positive number");
-	S_currency(&c->currency, currency);
+	static char currency_spec[64];
+	snprintf(currency_spec, sizeof(currency_spec), "%s", currency);
+	if (strlen(currency) >= sizeof(currency_spec) ||
+	    money_currency_parse(&c->currency, currency_spec) < 0)
+		die("--currency takes CODE,SYMBOL,DECIMALS such as CNY,¥,2, not \"%s\"", currency);
 	c->card_fee_bp = (int)S_number("--card-fee-bp", fee_bp, 0, 10000);
 	c->card_fee_fixed = S_number("--card-fee-fixed", fee_fixed, 0, 1000000000LL);
 	c->limit_transfer = S_number("--limit-transfer", limit_transfer, 1, 1000000000000000LL);

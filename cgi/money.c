@@ -374,3 +374,25 @@ int money_sub(long long a, long long b, long long *out)
 	*out = diff;
 	return 0;
 }
+
+int money_currency_parse(struct money_currency *c, char *spec)
+{
+	char *code = spec, *symbol, *decimals;
+	symbol = strchr(code, ',');
+	decimals = symbol ? strchr(symbol + 1, ',') : NULL;
+	if (!decimals || strchr(decimals + 1, ','))
+		return -1;
+	*symbol++ = '\0';
+	*decimals++ = '\0';
+	if (strlen(code) != 3 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3 ||
+	    strlen(symbol) > 8 || decimals[0] < '0' || decimals[0] > '4' || decimals[1]) {
+		/* Put the commas back: the caller may report spec as it was. */
+		symbol[-1] = ',';
+		decimals[-1] = ',';
+		return -1;
+	}
+	c->code = code;
+	c->symbol = symbol;
+	c->decimals = decimals[0] - '0';
+	return 0;
+}

@@ -32,6 +32,14 @@ struct money_currency {
 /** The default currency of a deployment: {"CNY", "¥", 2}. */
 extern const struct money_currency money_cny;
 
+/**
+ * Read a currency as configured, "CODE,SYMBOL,DECIMALS" ("CNY,¥,2", "USD,$,2", "JPY,¥,0"):
+ * a three-letter upper-case code, a symbol of at most 8 bytes without commas, and 0 to 4
+ * decimals. spec is cut in place, and c points into it: keep spec alive as long as c.
+ * Returns 0, or -1 (c untouched) when spec is not of that form.
+ */
+int money_currency_parse(struct money_currency *c, char *spec);
+
 /* --- parsing ------------------------------------------------------------------------------- */
 
 enum money_error {

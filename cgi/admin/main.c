@@ -39,6 +39,8 @@ static void S_usage(FILE *f)
 	      "  --theme DIR      templates ($OKPAY_THEME, default theme)\n"
 	      "  --content DIR    ui.conf, for the mails ($OKPAY_CONTENT, default content)\n"
 	      "  --base-url URL   for links in mail ($OKPAY_BASE_URL)\n"
+	      "  --currency C,S,D the portal's currency, for amounts in mail ($OKPAY_CURRENCY,\n"
+	      "                   default CNY,¥,2)\n"
 	      "  --help           this text\n"
 	      "Exit status: 0 done, 1 check failed or not found, 2 usage, 3 error.\n",
 	      f);
@@ -185,6 +187,7 @@ int main(int argc, char **argv)
 	    {"theme", required_argument, NULL, 't'},
 	    {"content", required_argument, NULL, 'c'},
 	    {"base-url", required_argument, NULL, 'b'},
+	    {"currency", required_argument, NULL, 'C'},
 	    {"zero-results", no_argument, NULL, 'z'},
 	    {"since", required_argument, NULL, 's'},
 	    {"json", no_argument, NULL, 'j'},
@@ -203,7 +206,7 @@ int main(int argc, char **argv)
 	c->theme_dir = S_opt("OKPAY_THEME", "theme");
 	c->content_dir = S_opt("OKPAY_CONTENT", "content");
 	c->base_url = S_opt("OKPAY_BASE_URL", "http://127.0.0.1:8080");
-	c->currency = money_cny;
+	const char *currency = S_opt("OKPAY_CURRENCY", "CNY,¥,2");
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -217,6 +220,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			c->base_url = optarg;
+			break;
+		case 'C':
+			currency = optarg;
 			break;
 		case 'z':
 			zero_only = 1;
@@ -234,6 +240,14 @@ int main(int argc, char **argv)
 			S_usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	static char currency_spec[64];
+	snprintf(currency_spec, sizeof(currency_spec), "%s", currency);
+	if (strlen(currency) >= sizeof(currency_spec) ||
+	    money_currency_parse(&c->currency, currency_spec) < 0) {
+		fprintf(stderr,
+		        "okpay-admin: --currency takes CODE,SYMBOL,DECIMALS such as CNY,¥,2\n");
+		return EXIT_USAGE;
 	}
 	const char *cmd = optind < argc ? argv[optind] : NULL;
 	int nargs = argc - optind - 1;

@@ -3,6 +3,7 @@
 #include "buf.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <limits.h>
 #include <string.h>
 
@@ -638,4 +639,27 @@ Test(money, sub_detects_overflow)
 	cr_assert_eq(money_sub(LLONG_MIN, 1, &out), -1);
 	cr_assert_eq(money_sub(0, LLONG_MIN, &out), -1);
 	cr_assert_eq(out, 7);
+}
+
+Test(money, a_configured_currency_is_read_strictly)
+{
+	struct money_currency c = money_cny;
+	char usd[] = "USD,$,2", jpy[] = "JPY,¥,0";
+	cr_assert_eq(money_currency_parse(&c, usd), 0);
+	cr_assert_str_eq(c.code, "USD");
+	cr_assert_str_eq(c.symbol, "$");
+	cr_assert_eq(c.decimals, 2);
+	cr_assert_eq(money_currency_parse(&c, jpy), 0);
+	cr_assert_str_eq(c.symbol, "¥");
+	cr_assert_eq(c.decimals, 0);
+	static const char *const bad[] = {"",         "CNY",    "CNY,¥",    "CNY,¥,2,x",
+	                                  "cny,¥,2",  "CN,¥,2", "CNY,¥,5",  "CNY,¥,-1",
+	                                  "CNY,¥,22", "CNY,¥,", "CNYY,¥,2", "CNY,123456789,2"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char spec[32];
+		snprintf(spec, sizeof(spec), "%s", bad[i]);
+		cr_assert_eq(money_currency_parse(&c, spec), -1, "\"%s\"", bad[i]);
+		cr_assert_str_eq(spec, bad[i], "left as it was");
+		cr_assert_str_eq(c.code, "JPY", "untouched on error");
+	}
 }
