@@ -183,16 +183,11 @@ static int S_settle(struct app *app, struct db *db, const char *ref)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},
-	    {"theme", required_argument, NULL, 't'},
-	    {"content", required_argument, NULL, 'c'},
-	    {"base-url", required_argument, NULL, 'b'},
-	    {"currency", required_argument, NULL, 'C'},
-	    {"zero-results", no_argument, NULL, 'z'},
-	    {"since", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},       {"theme", required_argument, NULL, 't'},
+	    {"content", required_argument, NULL, 'c'},  {"base-url", required_argument, NULL, 'b'},
+	    {"currency", required_argument, NULL, 'C'}, {"zero-results", no_argument, NULL, 'z'},
+	    {"since", required_argument, NULL, 's'},    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
 	int zero_only = 0, json = 0;
 	const char *since = NULL;
