@@ -72,6 +72,11 @@ struct card_input;
 struct tv;
 /** Append the card fee rule as configured: "2.9% + ¥0.30". */
 void handler_fee_rule(struct http_req *rq, struct buf *b);
+/**
+ * Read the amount field as typed into *minor: a parse error, or an amount over the
+ * per-transfer limit, is a form error beside "amount". 0 if the amount is good, else -1.
+ */
+int handler_amount(struct http_req *rq, struct tv *d, const char *typed, long long *minor);
 /** Set key in d to minor formatted for the page's locale: "¥1,234.50". */
 void handler_set_money(struct http_req *rq, struct tv *d, const char *key, long long minor);
 /**

@@ -13,21 +13,6 @@ static const char *S_t(struct http_req *rq, const char *key)
 	return i18n_get(&rq->app->theme.ui, rq->locale, key);
 }
 
-/* A positive decimal of at most max_digits digits, no sign or leading zero, else -1. */
-static long long S_number(const char *s, size_t max_digits)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > max_digits || s[0] == '0')
-		return -1;
-	long long v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* One of the words of a select: its index in words, "" counting as the first, else -1. */
 static int S_choice(const char *s, const char *const *words, int n)
 {
@@ -94,7 +79,7 @@ int history_query_read(struct http_req *rq, struct tv *d, struct history_query *
 		page_field_error(rq, d, "q", "tx_err_q");
 		errors++;
 	}
-	if (*page && (q->page = S_number(page, 5)) < 1) {
+	if (*page && (q->page = http_number(page, 5)) < 1) {
 		page_field_error(rq, d, "page", "tx_err_page");
 		q->page = 1, errors++;
 	}

@@ -69,6 +69,33 @@ const char *http_cookie(const struct http_req *rq, const char *name)
 	return form_get(&rq->cookies, name);
 }
 
+long long http_number(const char *s, size_t max_digits)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > max_digits || s[0] == '0')
+		return -1;
+	long long v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+void http_query_value(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    (c && strchr("-._~", c)))
+			buf_addc(b, (char)c);
+		else
+			buf_addf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
+	}
+}
+
 int http_safe_return(const char *p)
 {
 	size_t n = strlen(p);

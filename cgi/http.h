@@ -60,6 +60,13 @@ const char *http_reason(int status);
 const char *http_field(const struct http_req *rq, const char *name);
 /** Value of cookie name, or NULL. */
 const char *http_cookie(const struct http_req *rq, const char *name);
+/**
+ * A positive decimal of at most max_digits ASCII digits, without sign or leading zero, as ids
+ * and page numbers arrive in forms and addresses; -1 for anything else (a bad request).
+ */
+long long http_number(const char *s, size_t max_digits);
+/** Append the n bytes at s percent-encoded for a query value: all but RFC 3986 unreserved. */
+void http_query_value(struct buf *b, const char *s, size_t n);
 /** 1 if path is a safe place to return to after login: "/zh/..." or "/en/...", same site. */
 int http_safe_return(const char *path);
 

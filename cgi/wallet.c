@@ -157,17 +157,24 @@ static int S_key_ok(const char *key)
 	                                          "wxyz0123456789-_") == n;
 }
 
-enum wallet_result wallet_top_up(struct http_req *rq, long long amount, const struct card *c,
-                                 const char *key, char number[17])
+/* What adding money asks of the user, the amount and the form's one-time key. */
+static enum wallet_result S_can_add(struct http_req *rq, long long amount, const char *key)
 {
-	number[0] = '\0';
 	enum wallet_result r = S_can_pay(&rq->user);
 	if (r != WALLET_OK)
 		return r;
 	if (amount <= 0 || amount > rq->app->cfg.limit_transfer)
 		return WALLET_OVER_LIMIT;
-	if (!S_key_ok(key))
-		return WALLET_CONFLICT;
+	return S_key_ok(key) ? WALLET_OK : WALLET_CONFLICT;
+}
+
+enum wallet_result wallet_top_up(struct http_req *rq, long long amount, const struct card *c,
+                                 const char *key, char number[17])
+{
+	number[0] = '\0';
+	enum wallet_result r = S_can_add(rq, amount, key);
+	if (r != WALLET_OK)
+		return r;
 	struct db_account w;
 	long long fee, total, card_acct, fee_acct, id;
 	if (S_wallet_of(rq->db, rq->user.id, rq->now, &w) < 0 ||
@@ -218,13 +225,9 @@ enum wallet_result wallet_top_up(struct http_req *rq, long long amount, const st
 enum wallet_result wallet_deposit(struct http_req *rq, long long amount, const char *key,
                                   struct db_deposit *d)
 {
-	enum wallet_result r = S_can_pay(&rq->user);
+	enum wallet_result r = S_can_add(rq, amount, key);
 	if (r != WALLET_OK)
 		return r;
-	if (amount <= 0 || amount > rq->app->cfg.limit_transfer)
-		return WALLET_OVER_LIMIT;
-	if (!S_key_ok(key))
-		return WALLET_CONFLICT;
 	struct buf idem = BUF_INIT;
 	buf_addf(&idem, "deposit:%lld:%s", rq->user.id, key);
 	int rc = 1;

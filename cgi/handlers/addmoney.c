@@ -9,7 +9,6 @@
 #include "tv.h"
 #include "wallet.h"
 
-#include <limits.h>
 #include <string.h>
 
 /* A text the page shows as is: one UI string. */
@@ -59,7 +58,6 @@ int h_add_money(struct http_req *rq, struct http_resp *rs)
 {
 	if (handler_need_session(rq, rs))
 		return 303;
-	const struct config *cfg = &rq->app->cfg;
 	const char *amount = http_field(rq, "amount"), *method = http_field(rq, "method");
 	const char *key = http_field(rq, "key");
 	struct card_input in = {http_field(rq, "card_number"), http_field(rq, "card_expiry"),
@@ -72,12 +70,7 @@ int h_add_money(struct http_req *rq, struct http_resp *rs)
 	unsigned char hash[32];
 
 	/* Everything the visitor typed is checked before anything is asked of the wallet. */
-	enum money_error me =
-	    money_parse(amount, strlen(amount), &cfg->currency, LLONG_MAX, &minor);
-	if (me != MONEY_OK)
-		page_field_error(rq, d, "amount", money_error_key(me));
-	else if (minor > cfg->limit_transfer)
-		page_field_error(rq, d, "amount", "wallet_err_over_limit");
+	handler_amount(rq, d, amount, &minor);
 	if (strcmp(method, "card") != 0 && strcmp(method, "bank") != 0)
 		page_field_error(rq, d, "method", "addmoney_err_method");
 	int card_ok = card && handler_check_card(rq, d, &in, &c) == 0;

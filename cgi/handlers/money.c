@@ -6,6 +6,9 @@
 #include "page.h"
 #include "tv.h"
 
+#include <limits.h>
+#include <string.h>
+
 /* "2.9% + ¥0.30": the card fee rule as configured, for the form's hint. */
 void handler_fee_rule(struct http_req *rq, struct buf *b)
 {
@@ -58,4 +61,17 @@ int handler_check_card(struct http_req *rq, struct tv *d, const struct card_inpu
 	if (err)
 		page_field_error(rq, d, "card_cvc", err);
 	return e == CARD_OK ? 0 : -1;
+}
+
+int handler_amount(struct http_req *rq, struct tv *d, const char *typed, long long *minor)
+{
+	const struct config *cfg = &rq->app->cfg;
+	enum money_error me = money_parse(typed, strlen(typed), &cfg->currency, LLONG_MAX, minor);
+	if (me != MONEY_OK)
+		page_field_error(rq, d, "amount", money_error_key(me));
+	else if (*minor > cfg->limit_transfer)
+		page_field_error(rq, d, "amount", "wallet_err_over_limit");
+	else
+		return 0;
+	return -1;
 }

@@ -32,21 +32,6 @@ static void S_action(struct http_req *rq, struct tv *d, const char *rest)
 	buf_release(&b);
 }
 
-/* Percent-encode s for a query string: everything but RFC 3986 unreserved characters. */
-static void S_urlencode(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
-			buf_add(b, (const char *)p, 1);
-		} else {
-			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-			buf_add(b, e, 3);
-		}
-	}
-}
-
 static int S_rate(struct http_req *rq, const char *prefix, const char *who, double burst,
                   double rate, long *retry)
 {
@@ -185,7 +170,7 @@ int h_forgot(struct http_req *rq, struct http_resp *rs)
 	buf_adds(&loc, "/account/password/sent");
 	if (strlen(e) <= EMAIL_ECHO_MAX) {
 		buf_adds(&loc, "?email=");
-		S_urlencode(&loc, e);
+		http_query_value(&loc, e, strlen(e));
 	}
 	status = handler_see_other(rq, rs, loc.ptr);
 out:

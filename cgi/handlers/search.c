@@ -103,20 +103,6 @@ static long long S_digits(const char *s, long long max)
 	return v > max ? max : v;
 }
 
-/* Percent-encode everything but RFC 3986 unreserved characters, for a query value. */
-static void S_query_value(struct buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    (c && strchr("-._~", c)))
-			buf_addc(b, (char)c);
-		else
-			buf_addf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
-	}
-}
-
 /*
  * This worker's index, opened at the first search and reopened when site-gen has replaced it.
  * NULL (logged) when there is none yet or it cannot be read.
@@ -292,7 +278,7 @@ static void S_page_link(struct http_req *rq, struct tv *d, const char *key, cons
 	struct tv *o = tv_set_obj(d, key);
 	struct buf b = BUF_INIT;
 	buf_addf(&b, "/%s/search?q=", locale_info[rq->locale].code);
-	S_query_value(&b, q->s, q->n);
+	http_query_value(&b, q->s, q->n);
 	if (page > 1)
 		buf_addf(&b, "&page=%lld", page);
 	tv_set_str(o, "url", b.ptr);

@@ -16,37 +16,6 @@
 #define RESET_TTL       (30 * 60)
 #define RESET_CODE_LEN  8
 
-/*
- * A positive decimal number of at most max_digits digits without sign or leading zero, else
- * -1: ids and page numbers come from forms and addresses, and anything else is a bad request.
- */
-static long long S_number(const char *s, size_t max_digits)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > max_digits || s[0] == '0')
-		return -1;
-	long long v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* Percent-encode everything but RFC 3986 unreserved characters, for a query value. */
-static void S_query_value(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-			buf_add(b, (const char *)p, 1);
-		else
-			buf_addf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
-	}
-}
-
 int h_security(struct http_req *rq, struct http_resp *rs)
 {
 	if (handler_need_session(rq, rs))
@@ -87,7 +56,7 @@ int h_security(struct http_req *rq, struct http_resp *rs)
 	tv_set_bool(d, "has_others", others > 0);
 	if (*http_field(rq, "ended"))
 		tv_set_bool(d, "ended", 1);
-	long long count = S_number(http_field(rq, "others"), 4);
+	long long count = http_number(http_field(rq, "others"), 4);
 	if (count > 0) {
 		struct tv *o = tv_set_obj(d, "ended_others");
 		tv_set_int(o, "count", count);
@@ -101,7 +70,7 @@ int h_session_end(struct http_req *rq, struct http_resp *rs)
 {
 	if (handler_need_session(rq, rs))
 		return 303;
-	long long id = S_number(http_field(rq, "id"), 18);
+	long long id = http_number(http_field(rq, "id"), 18);
 	if (id < 0)
 		return page_error(rq, rs, 400);
 	if (db_begin(rq->db) < 0)
@@ -158,7 +127,7 @@ int h_activity(struct http_req *rq, struct http_resp *rs)
 	if (handler_need_session(rq, rs))
 		return 303;
 	const char *p = http_field(rq, "page");
-	long long page = *p ? S_number(p, 5) : 1;
+	long long page = *p ? http_number(p, 5) : 1;
 	if (page < 1 || page > PAGES_MAX)
 		return page_error(rq, rs, 400);
 	struct db_event *ev = NULL;
@@ -229,7 +198,7 @@ int h_not_me(struct http_req *rq, struct http_resp *rs)
 	app_mail_wake(rq->app);
 	struct buf loc = BUF_INIT;
 	buf_adds(&loc, "/account/password/sent?email=");
-	S_query_value(&loc, rq->user.email);
+	http_query_value(&loc, rq->user.email, strlen(rq->user.email));
 	/* The session row has ended already; this clears the cookie. */
 	session_end(rq, rs);
 	int status = handler_see_other(rq, rs, loc.ptr);

@@ -8,41 +8,24 @@
 #include "utf8.h"
 #include "wallet.h"
 
-#include <limits.h>
 #include <string.h>
-
-/* Append s percent-encoded for a query string value: only unreserved characters stay. */
-static void S_query_value(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-			buf_addc(b, (char)*p);
-		else {
-			buf_addc(b, '%');
-			buf_addc(b, hex[*p >> 4]);
-			buf_addc(b, hex[*p & 15]);
-		}
-	}
-}
 
 /* The send form prefilled with what a review asked: "Edit" and "start again" go there. */
 static void S_edit_url(struct http_req *rq, struct buf *b, const struct db_review *r)
 {
 	buf_addf(b, "/%s/account/send?recipient=", locale_info[rq->locale].code);
-	S_query_value(b, r->recipient);
+	http_query_value(b, r->recipient, strlen(r->recipient));
 	buf_adds(b, "&amount=");
 	struct buf amount = BUF_INIT;
 	money_decimal(&amount, r->amount, &rq->app->cfg.currency);
-	S_query_value(b, amount.ptr);
+	http_query_value(b, amount.ptr, strlen(amount.ptr));
 	buf_release(&amount);
 	if (*r->note) {
 		buf_adds(b, "&note=");
-		S_query_value(b, r->note);
+		http_query_value(b, r->note, strlen(r->note));
 	}
 	buf_adds(b, "&method=");
-	S_query_value(b, r->method);
+	http_query_value(b, r->method, strlen(r->method));
 }
 
 /* --- the form ------------------------------------------------------------------------------ */
@@ -90,7 +73,6 @@ int h_send(struct http_req *rq, struct http_resp *rs)
 {
 	if (handler_need_session(rq, rs))
 		return 303;
-	const struct config *cfg = &rq->app->cfg;
 	const char *recipient = http_field(rq, "recipient"), *amount = http_field(rq, "amount");
 	const char *note = http_field(rq, "note"), *method = http_field(rq, "method");
 	struct tv *d = page_data(rq);
@@ -109,12 +91,7 @@ int h_send(struct http_req *rq, struct http_resp *rs)
 		page_field_error(rq, d, "recipient", "send_err_recipient_empty");
 	else if (to.len > 254)
 		page_field_error(rq, d, "recipient", "wallet_err_unknown_recipient");
-	enum money_error me =
-	    money_parse(amount, strlen(amount), &cfg->currency, LLONG_MAX, &minor);
-	if (me != MONEY_OK)
-		page_field_error(rq, d, "amount", money_error_key(me));
-	else if (minor > cfg->limit_transfer)
-		page_field_error(rq, d, "amount", "wallet_err_over_limit");
+	handler_amount(rq, d, amount, &minor);
 	if (utf8_length(note, strlen(note)) > WALLET_NOTE_MAX)
 		page_field_error(rq, d, "note", "wallet_err_note_too_long");
 	if (strcmp(method, "balance") != 0 && strcmp(method, "card") != 0)
