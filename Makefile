@@ -142,10 +142,10 @@ test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
 test-integration: $(SITE_GEN) $(PORTAL) $(ADMIN)
-	SITE_GEN=$(SITE_GEN) PORTAL=$(PORTAL) node --test --test-concurrency=1 tests/integration/
+	SITE_GEN=$(SITE_GEN) PORTAL=$(PORTAL) node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit tests/integration/
 
 test-e2e: $(SITE_GEN) $(PORTAL) $(ADMIN)
-	SITE_GEN=$(SITE_GEN) PORTAL=$(PORTAL) node --test --test-concurrency=1 tests/e2e/
+	SITE_GEN=$(SITE_GEN) PORTAL=$(PORTAL) node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit tests/e2e/
 
 # --- benchmarks ----------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ function freePort() {
 
 // Run site-gen; returns { status, stdout, stderr }.
 function siteGen(args, opts = {}) {
-  const r = spawnSync(SITE_GEN, args, { cwd: opts.cwd || ROOT, encoding: 'utf8', env: { ...process.env, ...opts.env } });
+  const r = spawnSync(SITE_GEN, args, { cwd: opts.cwd || ROOT, encoding: 'utf8', timeout: 120000, env: { ...process.env, ...opts.env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -157,7 +157,7 @@ async function startPortal(opts = {}) {
 
 // `okpay-admin audit` on the database db: throws with its report when an invariant fails.
 function audit(db) {
-  const r = spawnSync(ADMIN, ['--db', db, 'audit'], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(ADMIN, ['--db', db, 'audit'], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
   if (r.status !== 0) throw new Error(`ledger audit failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   return r.stdout;
 }
