@@ -12,8 +12,15 @@ const SITE_GEN = path.resolve(ROOT, process.env.SITE_GEN || 'build/release/bin/s
 const PORTAL = path.resolve(ROOT, process.env.PORTAL || 'build/release/bin/okpay-portal');
 const ADMIN = path.join(path.dirname(PORTAL), 'okpay-admin');
 
+// Every directory a test file makes sits in one per process, removed when the process exits,
+// so that runs do not pile up sites and databases in /tmp (CI reuses the machine).
+let runDir = null;
 function tmpdir(prefix) {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `okpay-${prefix}-`));
+  if (!runDir) {
+    runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'okpay-test-'));
+    process.on('exit', () => fs.rmSync(runDir, { recursive: true, force: true }));
+  }
+  return fs.mkdtempSync(path.join(runDir, `${prefix}-`));
 }
 
 function freePort() {
