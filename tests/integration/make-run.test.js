@@ -15,7 +15,14 @@ async function startMakeRun() {
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
   started.push(proc);
-  await h.waitForPort(port, 60000).catch((e) => { throw new Error(`${e.message}\n${out}`); });
+  // serve.sh's "nginx -t" binds the port for a moment too: wait for serve.sh to say it started
+  // the real nginx, then for that nginx to listen.
+  const t0 = Date.now();
+  while (!out.includes('okpay: help center and portal at')) {
+    if (proc.exitCode !== null || Date.now() - t0 > 60000) throw new Error(`make run did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await h.waitForPort(port, 10000).catch((e) => { throw new Error(`${e.message}\n${out}`); });
   return { proc, port, output: () => out };
 }
 
@@ -24,14 +31,14 @@ const groupAlive = (pgid) => {
   try { process.kill(-pgid, 0); return true; } catch { return false; }
 };
 
-// True when the whole process group has exited within ms.
-async function groupGoneWithin(pgid, ms) {
+// True as soon as (async) check() is true, false if it is still false after ms.
+async function within(ms, check) {
   const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (!groupAlive(pgid)) return true;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() - t0 >= ms) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return !groupAlive(pgid);
 }
 
 // Whatever a failed test left running is killed, and the pipes let go, so that this file's
@@ -50,14 +57,8 @@ const listening = (port) => new Promise((resolve) => {
   s.on('error', () => resolve(false));
 });
 
-async function stoppedWithin(port, ms) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (!(await listening(port))) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
+const stoppedWithin = (port, ms) => within(ms, async () => !(await listening(port)));
+const groupGoneWithin = (pgid, ms) => within(ms, () => !groupAlive(pgid));
 
 describe('make run', () => {
   it('serves the help center and stops on SIGTERM to make', async () => {
