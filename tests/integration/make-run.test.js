@@ -7,6 +7,16 @@ const h = require('../lib/harness');
 
 const started = [];
 
+// True as soon as (async) check() is true, false if it is still false after ms.
+async function within(ms, check) {
+  const t0 = Date.now();
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() - t0 >= ms) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function startMakeRun() {
   const port = await h.freePort();
   // detached: its own process group, as a terminal would give it.
@@ -17,11 +27,9 @@ async function startMakeRun() {
   started.push(proc);
   // serve.sh's "nginx -t" binds the port for a moment too: wait for serve.sh to say it started
   // the real nginx, then for that nginx to listen.
-  const t0 = Date.now();
-  while (!out.includes('okpay: help center and portal at')) {
-    if (proc.exitCode !== null || Date.now() - t0 > 60000) throw new Error(`make run did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const announced = () => out.includes('okpay: help center and portal at');
+  await within(60000, () => announced() || proc.exitCode !== null);
+  if (!announced()) throw new Error(`make run did not start:\n${out}`);
   await h.waitForPort(port, 10000).catch((e) => { throw new Error(`${e.message}\n${out}`); });
   return { proc, port, output: () => out };
 }
@@ -30,16 +38,6 @@ async function startMakeRun() {
 const groupAlive = (pgid) => {
   try { process.kill(-pgid, 0); return true; } catch { return false; }
 };
-
-// True as soon as (async) check() is true, false if it is still false after ms.
-async function within(ms, check) {
-  const t0 = Date.now();
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() - t0 >= ms) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // Whatever a failed test left running is killed, and the pipes let go, so that this file's
 // process can exit (a survivor holding make's stdout would keep it, and the runner, waiting).
