@@ -8,9 +8,9 @@
  * db_post), then N threads, each with its own connection, post transfers for S seconds. Each
  * transfer has the shape of a confirmed balance send: kind "send", method "balance", an
  * idempotency key, the daily limit checked, two lines (sender -amount, recipient +amount).
- * --flow also does what the portal's two steps add around that posting: a review row in its own
- * transaction first (step one), then the posting marks the review and queues two mails in its
- * hook (step two); so two commits per transfer, like the portal.
+ * --flow also does what the portal's Confirm adds inside that posting: two mails queued in its
+ * hook (the review of step one is sealed into the page and writes nothing); one commit per
+ * transfer, like the portal.
  *
  * Prints one line: "wallet-raw: threads=N seconds=S transfers=T tps=X p50_ms=A p99_ms=B
  * max_ms=M errors=E flow=F" (times of one whole transfer; errors are transfers that did not
@@ -145,38 +145,16 @@ static int S_mails(struct db *db, long long transfer_id, const char *number, voi
 	           : 0;
 }
 
-/* One transfer from user i to the next one: DB_POST_OK, another result, or -1 if the review failed.
- */
+/* One transfer from user i to the next one: DB_POST_OK or another result. */
 static int S_transfer(struct db *db, struct worker *w, long long seq)
 {
 	const struct user *from = &users[w->index], *to = &users[(w->index + 1) % nusers];
-	long long now = time(NULL), review = 0;
+	long long now = time(NULL);
 	char key[48], request[160];
 	snprintf(key, sizeof(key), "raw-%d-%lld", w->index, seq);
 	snprintf(request, sizeof(request), "send balance %lld to %s amount %lld note bench",
 	         from->id, to->email, AMOUNT);
 	struct mails m = {from, to, now};
-	if (flow) {
-		/* Step one: the review, committed on its own as the review page needs it. */
-		unsigned char hash[32] = {0};
-		memcpy(hash, &seq, sizeof(seq));
-		memcpy(hash + 8, &w->index, sizeof(w->index));
-		hash[31] = 1;
-		struct db_review r = {.user_id = from->id,
-		                      .to_user = to->id,
-		                      .to_account = to->wallet,
-		                      .amount = AMOUNT,
-		                      .created_at = now,
-		                      .expires_at = now + 900,
-		                      .recipient = (char *)to->email,
-		                      .method = (char *)"balance",
-		                      .note = (char *)"bench"};
-		if (db_review_new(db, hash, &r, &review) < 0)
-			return -1;
-		/* wallet_confirm's key: the audit checks that review and transfer name each other.
-		 */
-		snprintf(key, sizeof(key), "review:%lld", review);
-	}
 	struct db_line lines[] = {{from->wallet, -AMOUNT}, {to->wallet, AMOUNT}};
 	struct db_posting p = {.kind = "send",
 	                       .method = "balance",
@@ -186,7 +164,6 @@ static int S_transfer(struct db *db, struct worker *w, long long seq)
 	                       .from_user = from->id,
 	                       .to_user = to->id,
 	                       .note = "bench",
-	                       .review_id = review,
 	                       .daily_limit = DAILY_LIMIT,
 	                       .day_start = day_start,
 	                       .day = day,
@@ -217,10 +194,9 @@ static void *S_worker(void *arg)
 		} else if (w->errors++ < 3) {
 			/* Say why, for the first few: the ledger should refuse nothing here. */
 			fprintf(stderr,
-			        "wallet-raw: thread %d: %s answered %d (db_post_result); last "
+			        "wallet-raw: thread %d: db_post answered %d (db_post_result); last "
 			        "error of the connection: %s\n",
-			        w->tid_index, rc < 0 ? "db_review_new" : "db_post", rc,
-			        db_errmsg(db));
+			        w->tid_index, rc, db_errmsg(db));
 		}
 		if (w->nlat == w->cap) {
 			w->cap = w->cap ? 2 * w->cap : 4096;

@@ -30,6 +30,7 @@ struct config {
 	long long card_fee_fixed;       /* plus this per card payment: 30 = ¥0.30 */
 	long long limit_transfer;       /* largest single send or top-up: ¥50,000 */
 	long long limit_daily;          /* most sent per China Standard Time day: ¥200,000 */
+	long long review_ttl;           /* seconds a send's review can be confirmed: 900 */
 };
 
 struct app {

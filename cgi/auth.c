@@ -323,6 +323,62 @@ int auth_mac_verify(const char *mac, size_t n, const unsigned char key[32], cons
 	return crypto_auth_verify(tag, msg, msg_len, key) == 0;
 }
 
+/* --- sealed values ------------------------------------------------------------------------ */
+
+#define S_SEAL_OVERHEAD (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+
+/* The key of one purpose: keyed BLAKE2b of the label, so purposes never share a key. */
+static void S_seal_key(unsigned char out[crypto_secretbox_KEYBYTES], const unsigned char key[32],
+                       const char *purpose)
+{
+	_Static_assert(crypto_secretbox_KEYBYTES == 32, "secretbox key size");
+	crypto_generichash(out, crypto_secretbox_KEYBYTES, (const unsigned char *)purpose,
+	                   strlen(purpose), key, 32);
+}
+
+int auth_seal(struct buf *out, const unsigned char key[32], const char *purpose, const void *msg,
+              size_t n)
+{
+	unsigned char k[crypto_secretbox_KEYBYTES];
+	unsigned char box[S_SEAL_OVERHEAD + AUTH_SEAL_MAX];
+	char text[sodium_base64_ENCODED_LEN(sizeof box, S_B64URL)];
+
+	if (n > AUTH_SEAL_MAX)
+		return -1;
+	S_seal_key(k, key, purpose);
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, msg, n, box, k);
+	sodium_bin2base64(text, sizeof text, box, S_SEAL_OVERHEAD + n, S_B64URL);
+	buf_adds(out, text);
+	sodium_memzero(k, sizeof k);
+	return 0;
+}
+
+int auth_unseal(struct buf *out, const unsigned char key[32], const char *purpose,
+                const char *sealed, size_t n)
+{
+	unsigned char k[crypto_secretbox_KEYBYTES];
+	unsigned char box[S_SEAL_OVERHEAD + AUTH_SEAL_MAX], msg[AUTH_SEAL_MAX];
+	size_t len = 0;
+	const char *end = NULL;
+	int rc = -1;
+
+	/* As for tokens, libsodium's strict decoder gives every box one accepted spelling. */
+	if (n > sodium_base64_ENCODED_LEN(sizeof box, S_B64URL) ||
+	    sodium_base642bin(box, sizeof box, sealed, n, NULL, &len, &end, S_B64URL) != 0 ||
+	    end != sealed + n || len < S_SEAL_OVERHEAD)
+		return -1;
+	S_seal_key(k, key, purpose);
+	if (crypto_secretbox_open_easy(msg, box + crypto_secretbox_NONCEBYTES,
+	                               len - crypto_secretbox_NONCEBYTES, box, k) == 0) {
+		buf_add(out, (const char *)msg, len - S_SEAL_OVERHEAD);
+		rc = 0;
+	}
+	sodium_memzero(k, sizeof k);
+	sodium_memzero(msg, sizeof msg);
+	return rc;
+}
+
 /* --- server key ---------------------------------------------------------------------------- */
 
 /* Read exactly n bytes; -1 with errno set on error, or errno 0 on a short file. */

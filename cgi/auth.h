@@ -155,6 +155,30 @@ void auth_mac(char out[AUTH_TOKEN_LEN + 1], const unsigned char key[32], const v
 int auth_mac_verify(const char *mac, size_t n, const unsigned char key[32], const void *msg,
                     size_t msg_len);
 
+/* --- sealed values ------------------------------------------------------------------------ */
+
+/** Longest message auth_seal takes, in bytes. */
+#define AUTH_SEAL_MAX 2048
+
+/**
+ * Seal the n bytes of msg for the client to hold and hand back: encrypted and authenticated
+ * (XSalsa20-Poly1305, crypto_secretbox, a random nonce) under a key derived from the server
+ * key and purpose (a short label, e.g. "review": a value sealed for one purpose never opens
+ * for another), appended to out as base64url without padding. The client can neither read nor
+ * change it. Returns 0, or -1 (out unchanged) if n > AUTH_SEAL_MAX.
+ */
+int auth_seal(struct buf *out, const unsigned char key[32], const char *purpose, const void *msg,
+              size_t n);
+
+/**
+ * Open what auth_seal made: the message appended to out (with a NUL after it, not counted).
+ * Returns 0, or -1 (out unchanged) if sealed (n bytes) is not canonical base64url of a sealed
+ * value, is longer than any auth_seal output, or was not sealed under key for purpose, or was
+ * changed in any bit.
+ */
+int auth_unseal(struct buf *out, const unsigned char key[32], const char *purpose,
+                const char *sealed, size_t n);
+
 /* --- server key ---------------------------------------------------------------------------- */
 
 /**

@@ -5,10 +5,12 @@
 #include "util.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -220,21 +222,20 @@ enum stmt {
 	ST_SENT_SINCE,
 	ST_LEDGER_MOVE,
 	ST_ENTRY_INSERT,
-	ST_REVIEW_DONE,
 	ST_TRANSFER_BY_NUMBER,
 	ST_TRANSFER_BY_ID,
+	ST_TRANSFER_BY_IDEM,
 	ST_DEPOSIT_NEW,
 	ST_DEPOSIT_BY_KEY,
 	ST_DEPOSIT_BY_REF,
 	ST_DEPOSIT_SETTLED,
-	ST_REVIEW_NEW,
-	ST_REVIEW_GET,
 	ST_HISTORY,
 	ST_HISTORY_COUNT,
 	ST_AUDIT_UNBALANCED,
 	ST_AUDIT_CACHED,
 	ST_AUDIT_NEGATIVE,
 	ST_AUDIT_REVIEWS,
+	ST_AUDIT_KEYS,
 	ST_SEARCH_LOG_ADD,
 	ST_SEARCH_LOG_REPORT,
 	ST__MAX
@@ -360,21 +361,15 @@ static const char *sql[ST__MAX] = {
                        " RETURNING balance",
     [ST_ENTRY_INSERT] = "INSERT INTO entries (transfer_id, account_id, amount, balance_after)"
                         " VALUES (?1, ?2, ?3, ?4)",
-    [ST_REVIEW_DONE] = "UPDATE reviews SET transfer_id = ?2 WHERE id = ?1 AND transfer_id IS NULL",
     [ST_TRANSFER_BY_NUMBER] = "SELECT " TRANSFER_COLS " FROM transfers WHERE number = ?1",
     [ST_TRANSFER_BY_ID] = "SELECT " TRANSFER_COLS " FROM transfers WHERE id = ?1",
+    [ST_TRANSFER_BY_IDEM] = "SELECT " TRANSFER_COLS " FROM transfers WHERE idempotency_key = ?1",
     [ST_DEPOSIT_NEW] = "INSERT INTO deposits (user_id, reference, idempotency_key, amount,"
                        " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_DEPOSIT_BY_KEY] = "SELECT " DEPOSIT_COLS " FROM deposits WHERE idempotency_key = ?1",
     [ST_DEPOSIT_BY_REF] = "SELECT " DEPOSIT_COLS " FROM deposits WHERE reference = ?1",
     [ST_DEPOSIT_SETTLED] = "UPDATE deposits SET settled_at = ?2, transfer_id = ?3"
                            " WHERE id = ?1 AND settled_at = 0",
-    [ST_REVIEW_NEW] = "INSERT INTO reviews (key_hash, user_id, recipient, to_user, to_account,"
-                      " amount, fee, method, note, created_at, expires_at)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [ST_REVIEW_GET] = "SELECT id, user_id, to_user, to_account, amount, fee, created_at,"
-                      " expires_at, coalesce(transfer_id, 0), recipient, method, note"
-                      " FROM reviews WHERE key_hash = ?1 AND user_id = ?2",
     [ST_HISTORY] = "SELECT * FROM (" HISTORY_ROWS ") WHERE " HISTORY_WHERE
                    " ORDER BY at DESC, ord DESC LIMIT ?8 OFFSET ?9",
     [ST_HISTORY_COUNT] = "SELECT count(*) FROM (" HISTORY_ROWS ") WHERE " HISTORY_WHERE,
@@ -384,7 +379,10 @@ static const char *sql[ST__MAX] = {
                         " LEFT JOIN entries e ON e.account_id = a.id GROUP BY a.id"
                         " HAVING a.balance != coalesce(sum(e.amount), 0)",
     [ST_AUDIT_NEGATIVE] = "SELECT id, balance FROM accounts WHERE kind = 'wallet' AND balance < 0",
-    /* A confirmed review names the one transfer made under its key, and no other names it. */
+    /*
+     * Reviews stored as rows (before sealed reviews): a confirmed one names the one transfer
+     * made under its key, and no other names it.
+     */
     [ST_AUDIT_REVIEWS] = "SELECT r.id, r.transfer_id FROM reviews r"
                          " LEFT JOIN transfers t ON t.id = r.transfer_id"
                          " WHERE r.transfer_id IS NOT NULL"
@@ -392,6 +390,9 @@ static const char *sql[ST__MAX] = {
                          " UNION ALL SELECT NULL, t.id FROM transfers t"
                          " WHERE t.idempotency_key LIKE 'review:%' AND NOT EXISTS (SELECT 1"
                          " FROM reviews r WHERE r.transfer_id = t.id)",
+    /* An idempotency key (a sealed review's "send:" id, a form's key) made one transfer. */
+    [ST_AUDIT_KEYS] = "SELECT min(id), count(*) FROM transfers WHERE idempotency_key IS NOT NULL"
+                      " GROUP BY idempotency_key HAVING count(*) > 1",
     [ST_SEARCH_LOG_ADD] = "INSERT INTO search_log (query, locale, results, at)"
                           " VALUES (?1, ?2, ?3, ?4)",
     /* results: a bare column next to max(at), so SQLite takes it from the latest search. */
@@ -404,7 +405,17 @@ static const char *sql[ST__MAX] = {
 struct db {
 	sqlite3 *h;
 	sqlite3_stmt *st[ST__MAX];
+	int queued; /* holds write_queue: between db_begin and the end of its transaction */
 };
+
+/*
+ * Writers of one process queue here before asking SQLite for its write lock. Only one of them
+ * could hold that lock anyway; waiting on a mutex wakes the next writer the moment the lock is
+ * free, where SQLite's busy handler makes every waiter poll (and sleep past the release). Other
+ * processes (okpay-admin, a second portal) still meet at SQLite's lock and its busy handler.
+ */
+static pthread_mutex_t write_queue = PTHREAD_MUTEX_INITIALIZER;
+#define WRITE_QUEUE_WAIT 5 /* seconds, as the busy handler: then the caller sees a failure */
 
 static char *S_col_text(sqlite3_stmt *s, int i)
 {
@@ -525,6 +536,8 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	if (db->h)
+		db_rollback(db);
 	for (int k = 0; k < ST__MAX; k++)
 		sqlite3_finalize(db->st[k]);
 	sqlite3_close(db->h);
@@ -548,20 +561,42 @@ const char *db_errmsg(struct db *db)
 	return sqlite3_errmsg(db->h);
 }
 
+/* Leave the write queue once the transaction has ended (a failed COMMIT leaves it open). */
+static void S_dequeue(struct db *db)
+{
+	if (db->queued && sqlite3_get_autocommit(db->h)) {
+		db->queued = 0;
+		pthread_mutex_unlock(&write_queue);
+	}
+}
+
 int db_begin(struct db *db)
 {
-	return S_exec(S_st(db, ST_BEGIN));
+	if (!db->queued) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += WRITE_QUEUE_WAIT;
+		if (pthread_mutex_timedlock(&write_queue, &until) != 0)
+			return -1;
+		db->queued = 1;
+	}
+	int rc = S_exec(S_st(db, ST_BEGIN));
+	S_dequeue(db);
+	return rc;
 }
 
 int db_commit(struct db *db)
 {
-	return S_exec(S_st(db, ST_COMMIT));
+	int rc = S_exec(S_st(db, ST_COMMIT));
+	S_dequeue(db);
+	return rc;
 }
 
 void db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->h))
 		S_exec(S_st(db, ST_ROLLBACK));
+	S_dequeue(db);
 }
 
 static int S_user_row(sqlite3_stmt *s, struct db_user *u)
@@ -1343,15 +1378,6 @@ static enum db_post_result S_post(struct db *db, const struct db_posting *p, lon
 		if (S_exec(s) < 0)
 			return DB_POST_ERROR;
 	}
-	if (p->review_id) {
-		s = S_st(db, ST_REVIEW_DONE);
-		sqlite3_bind_int64(s, 1, p->review_id);
-		sqlite3_bind_int64(s, 2, *id);
-		if (S_exec(s) < 0)
-			return DB_POST_ERROR;
-		if (sqlite3_changes(db->h) != 1)
-			return DB_POST_CONFLICT;
-	}
 	if (p->hook && p->hook(db, *id, number, p->hook_arg) != 0)
 		return DB_POST_ERROR;
 	return DB_POST_OK;
@@ -1424,6 +1450,13 @@ int db_transfer_by_id(struct db *db, long long id, struct db_transfer *t)
 {
 	sqlite3_stmt *s = S_st(db, ST_TRANSFER_BY_ID);
 	sqlite3_bind_int64(s, 1, id);
+	return S_transfer_one(s, t);
+}
+
+int db_transfer_by_key(struct db *db, const char *key, struct db_transfer *t)
+{
+	sqlite3_stmt *s = S_st(db, ST_TRANSFER_BY_IDEM);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	return S_transfer_one(s, t);
 }
 
@@ -1538,65 +1571,6 @@ out:
 	return r;
 }
 
-int db_review_new(struct db *db, const unsigned char key_hash[32], const struct db_review *r,
-                  long long *id)
-{
-	sqlite3_stmt *s = S_st(db, ST_REVIEW_NEW);
-	sqlite3_bind_blob(s, 1, key_hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, r->user_id);
-	sqlite3_bind_text(s, 3, r->recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, r->to_user);
-	sqlite3_bind_int64(s, 5, r->to_account);
-	sqlite3_bind_int64(s, 6, r->amount);
-	sqlite3_bind_int64(s, 7, r->fee);
-	sqlite3_bind_text(s, 8, r->method, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, r->note ? r->note : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 10, r->created_at);
-	sqlite3_bind_int64(s, 11, r->expires_at);
-	/*
-	 * A review moves no money: its commit need not wait for the disk. In WAL mode it is still
-	 * safe from a crash of the process, and the next durable commit (any transfer) flushes it
-	 * with the log; a power cut can at worst lose a review, which the sender then makes again.
-	 */
-	db_durable(db, 0);
-	int rc = S_exec(s);
-	db_durable(db, 1);
-	if (rc < 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(db->h);
-	return 0;
-}
-
-int db_review_get(struct db *db, const unsigned char key_hash[32], long long user_id,
-                  struct db_review *r)
-{
-	memset(r, 0, sizeof(*r));
-	sqlite3_stmt *s = S_st(db, ST_REVIEW_GET);
-	sqlite3_bind_blob(s, 1, key_hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, user_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		long long *f[] = {&r->id,         &r->user_id,    &r->to_user,
-		                  &r->to_account, &r->amount,     &r->fee,
-		                  &r->created_at, &r->expires_at, &r->transfer_id};
-		for (int i = 0; i < (int)ARRAY_LEN(f); i++)
-			*f[i] = sqlite3_column_int64(s, i);
-		r->recipient = S_col_text(s, 9);
-		r->method = S_col_text(s, 10);
-		r->note = S_col_text(s, 11);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-void db_review_release(struct db_review *r)
-{
-	free(r->recipient);
-	free(r->method);
-	free(r->note);
-	memset(r, 0, sizeof(*r));
-}
-
 static void S_bind_history(sqlite3_stmt *s, const struct db_history_query *q)
 {
 	sqlite3_bind_int64(s, 1, q->user_id);
@@ -1688,8 +1662,11 @@ static int S_audit(struct db *db, enum stmt k, struct buf *report, int *problems
 			         a, b, c);
 		else if (k == ST_AUDIT_NEGATIVE)
 			buf_addf(report, "wallet %lld: negative balance %lld\n", a, b);
-		else
+		else if (k == ST_AUDIT_REVIEWS)
 			buf_addf(report, "review %lld and transfer %lld do not name each other\n",
+			         a, b);
+		else
+			buf_addf(report, "transfer %lld: its idempotency key made %lld transfers\n",
 			         a, b);
 		(*problems)++;
 	}
@@ -1700,7 +1677,7 @@ static int S_audit(struct db *db, enum stmt k, struct buf *report, int *problems
 int db_audit(struct db *db, struct buf *report)
 {
 	static const enum stmt checks[] = {ST_AUDIT_UNBALANCED, ST_AUDIT_CACHED, ST_AUDIT_NEGATIVE,
-	                                   ST_AUDIT_REVIEWS};
+	                                   ST_AUDIT_REVIEWS, ST_AUDIT_KEYS};
 	int problems = 0, rc = 0;
 	/* One read transaction: the checks see the same ledger. */
 	if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)

@@ -240,7 +240,6 @@ struct db_posting {
 	const char *note;            /* the sender's note, or NULL */
 	const char *card;            /* card_describe text of a card payment, or NULL */
 	const char *reference;       /* bank reference of a deposit, or NULL */
-	long long review_id;         /* the review this confirms (marked done), or 0 */
 	/*
 	 * Daily limit: when daily_limit > 0, refused with DB_POST_LIMIT if the amounts of kind
 	 * "send" from from_user created at or after day_start, plus this amount, exceed it.
@@ -273,7 +272,7 @@ enum db_post_result {
 /**
  * Post one transfer in one BEGIN IMMEDIATE transaction: the transfer row with its number
  * ("T" + day + daily sequence + check digit), every entry, each balance moved with a guard that
- * keeps wallets at zero or above, the review marked, the hook; all or nothing. On OK and
+ * keeps wallets at zero or above, the hook; all or nothing. On OK and
  * REPLAYED, *transfer_id and number (17 bytes) name the transfer.
  */
 enum db_post_result db_post(struct db *db, const struct db_posting *p, long long *transfer_id,
@@ -289,6 +288,8 @@ struct db_transfer {
 /** 1 found, 0 not, -1 error. */
 int db_transfer_by_number(struct db *db, const char *number, struct db_transfer *t);
 int db_transfer_by_id(struct db *db, long long id, struct db_transfer *t);
+/** The transfer made under idempotency key (e.g. "send:" + a review's id). */
+int db_transfer_by_key(struct db *db, const char *key, struct db_transfer *t);
 void db_transfer_release(struct db_transfer *t);
 
 /* Bank deposits: pending until an operator sees the money arrive and settles them. */
@@ -314,24 +315,6 @@ int db_deposit_by_reference(struct db *db, const char *reference, struct db_depo
 enum db_post_result db_deposit_settle(struct db *db, const char *reference,
                                       const struct db_posting *p, long long *transfer_id,
                                       char number[17]);
-
-/*
- * Reviews: step two of a send, stored so the review page and its Confirm button need nothing
- * in process memory; the key is in the page, only its hash here.
- */
-struct db_review {
-	long long id, user_id, to_user, to_account;
-	long long amount, fee, created_at, expires_at;
-	long long transfer_id; /* 0 until confirmed */
-	char *recipient;       /* as the sender typed it (email or account number) */
-	char *method, *note;   /* "balance" or "card"; note "" if none */
-};
-int db_review_new(struct db *db, const unsigned char key_hash[32], const struct db_review *r,
-                  long long *id);
-/** The review with this key hash, if it is user_id's: 1 found, 0 not, -1 error. */
-int db_review_get(struct db *db, const unsigned char key_hash[32], long long user_id,
-                  struct db_review *r);
-void db_review_release(struct db_review *r);
 
 /*
  * History: one row per entry on a wallet (a movement of its balance), newest first, and pending
@@ -367,9 +350,10 @@ void db_movements_release(struct db_movement *m, int n);
 
 /**
  * Check the ledger's invariants: every transfer's entries sum to zero, every cached balance
- * equals the sum of its entries, no wallet is negative, every review produced at most one
- * transfer and the one it names. Appends one line per problem to report and returns how many
- * there were (or -1 if the database could not be read).
+ * equals the sum of its entries, no wallet is negative, no idempotency key (so no review)
+ * made more than one transfer, and every stored review names the one transfer made under it.
+ * Appends one line per problem to report and returns how many there were (or -1 if the database
+ * could not be read).
  */
 int db_audit(struct db *db, struct buf *report);
 

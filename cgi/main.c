@@ -293,6 +293,8 @@ static void S_usage(FILE *f)
 	    "                    ($OKPAY_LIMIT_TRANSFER, default 5000000 = ¥50,000)\n"
 	    "  --limit-daily N   most sent per day (UTC+8) in minor units ($OKPAY_LIMIT_DAILY,\n"
 	    "                    default 20000000 = ¥200,000)\n"
+	    "  --review-ttl S    seconds a send's review can be confirmed ($OKPAY_REVIEW_TTL,\n"
+	    "                    default 900)\n"
 	    "  --help            this text\n",
 	    f);
 }
@@ -333,6 +335,7 @@ int main(int argc, char **argv)
 	    {"card-fee-fixed", required_argument, NULL, 'X'},
 	    {"limit-transfer", required_argument, NULL, 'T'},
 	    {"limit-daily", required_argument, NULL, 'Y'},
+	    {"review-ttl", required_argument, NULL, 'R'},
 	    {"search-db", required_argument, NULL, 'Q'},
 	    {"dev", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
@@ -361,6 +364,7 @@ int main(int argc, char **argv)
 	const char *fee_fixed = S_opt("OKPAY_CARD_FEE_FIXED", "30");
 	const char *limit_transfer = S_opt("OKPAY_LIMIT_TRANSFER", "5000000");
 	const char *limit_daily = S_opt("OKPAY_LIMIT_DAILY", "20000000");
+	const char *review_ttl = S_opt("OKPAY_REVIEW_TTL", "900");
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -417,6 +421,9 @@ int main(int argc, char **argv)
 		case 'Y':
 			limit_daily = optarg;
 			break;
+		case 'R':
+			review_ttl = optarg;
+			break;
 		case 'h':
 			S_usage(stdout);
 			return 0;
@@ -442,6 +449,7 @@ int main(int argc, char **argv)
 	c->card_fee_fixed = S_number("--card-fee-fixed", fee_fixed, 0, 1000000000LL);
 	c->limit_transfer = S_number("--limit-transfer", limit_transfer, 1, 1000000000000000LL);
 	c->limit_daily = S_number("--limit-daily", limit_daily, 1, 1000000000000000LL);
+	c->review_ttl = S_number("--review-ttl", review_ttl, 1, 86400);
 	app.cards = &card_simulator;
 	if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0)
 		die("--base-url must start with http:// or https://");

@@ -9,14 +9,30 @@
 /*
  * The money flows for handlers. Each takes the request (its user, database, configuration and
  * time), checks everything, moves money in one ledger transaction and queues the mails of that
- * movement in the same transaction. Nothing is kept in process memory between requests: a
- * review lives in the database and its key in the page.
+ * movement in the same transaction. Nothing is kept in process memory between requests, and a
+ * send's review is not kept at all: its key is the review itself, sealed (auth_seal) so that
+ * the browser carries it to the Confirm button without being able to read or change it.
  */
 
-/** Seconds a review can be confirmed after it was made. */
-#define WALLET_REVIEW_TTL (15 * 60)
 /** Longest note, in characters (code points). */
 #define WALLET_NOTE_MAX 140
+/** Characters of a review's random id (auth_code_new: 5 bits each, 130 bits). */
+#define WALLET_REVIEW_ID_LEN 26
+
+/*
+ * Step two of a send, as its sealed key carries it. The id is random and is the transfer's
+ * idempotency key ("send:" + id): however often and however concurrently a review is
+ * confirmed, it makes one transfer.
+ */
+struct wallet_review {
+	char id[WALLET_REVIEW_ID_LEN + 1];
+	long long user_id, to_user, to_account; /* sender; recipient and their wallet */
+	long long amount, fee, created_at, expires_at;
+	long long transfer_id;              /* set by wallet_review_get once confirmed */
+	char method[8];                     /* "balance" or "card" */
+	char recipient[256];                /* as the sender typed it (email or number) */
+	char note[WALLET_NOTE_MAX * 4 + 1]; /* "" if none */
+};
 
 /* Outcomes. Each refusal has a UI string (wallet_result_key); none changes anything. */
 enum wallet_result {
@@ -34,7 +50,7 @@ enum wallet_result {
 	WALLET_CARD_NO_FUNDS,     /* the card's account cannot cover it */
 	WALLET_CARD_ERROR,        /* the card processor did not answer */
 	WALLET_NOTE_TOO_LONG,     /* note over WALLET_NOTE_MAX characters, or not text */
-	WALLET_EXPIRED,           /* the review is older than WALLET_REVIEW_TTL */
+	WALLET_EXPIRED,           /* the review is older than --review-ttl (15 minutes) */
 	WALLET_NOT_FOUND,         /* no such review or deposit of this user */
 	WALLET_CONFLICT,          /* a key reused for a different request */
 	WALLET_ERROR,             /* the database failed: answer 503 */
@@ -78,17 +94,18 @@ enum wallet_result wallet_settle(struct http_req *rq, const char *reference, cha
  * Step one of a send: check the recipient (an email address or an account number, as typed),
  * the amount and the note against everything known now (UNVERIFIED, LOCKED, UNKNOWN_RECIPIENT,
  * RECIPIENT_LOCKED, SELF, OVER_LIMIT, DAILY_LIMIT, INSUFFICIENT for method "balance",
- * NOTE_TOO_LONG) and store a review. key gets the review's one-time key (43 characters).
+ * NOTE_TOO_LONG) and make a review; nothing is written. key gets the review's one-time key,
+ * base64url (auth_seal), for the review page's address and its Confirm form.
  */
 enum wallet_result wallet_review_new(struct http_req *rq, const char *recipient, long long amount,
-                                     const char *note, const char *method, char key[44]);
+                                     const char *note, const char *method, struct buf *key);
 
 /**
- * The signed-in user's review with key, with the recipient (caller releases both). OK, EXPIRED
- * (r and to are still filled: show what it was), NOT_FOUND, ERROR. A confirmed review has
- * r->transfer_id set.
+ * The signed-in user's review with key, with the recipient (caller releases to). OK, EXPIRED
+ * (r and to are still filled: show what it was), NOT_FOUND (not a key of ours, or another
+ * user's), ERROR. A confirmed review has r->transfer_id set, expired or not.
  */
-enum wallet_result wallet_review_get(struct http_req *rq, const char *key, struct db_review *r,
+enum wallet_result wallet_review_get(struct http_req *rq, const char *key, struct wallet_review *r,
                                      struct db_user *to);
 
 /**

@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* The send form prefilled with what a review asked: "Edit" and "start again" go there. */
-static void S_edit_url(struct http_req *rq, struct buf *b, const struct db_review *r)
+static void S_edit_url(struct http_req *rq, struct buf *b, const struct wallet_review *r)
 {
 	buf_addf(b, "/%s/account/send?recipient=", locale_info[rq->locale].code);
 	http_query_value(b, r->recipient, strlen(r->recipient));
@@ -99,17 +99,19 @@ int h_send(struct http_req *rq, struct http_resp *rs)
 	if (tv_truthy(tv_get(d, "has_errors", 10)))
 		goto refused;
 
-	char key[44];
-	enum wallet_result r = wallet_review_new(rq, to.ptr, minor, note, method, key);
+	struct buf key = BUF_INIT;
+	enum wallet_result r = wallet_review_new(rq, to.ptr, minor, note, method, &key);
 	if (r == WALLET_OK) {
 		struct buf loc = BUF_INIT;
-		buf_addf(&loc, "/account/send/review?key=%s", key);
+		buf_addf(&loc, "/account/send/review?key=%s", key.ptr);
 		int status = handler_see_other(rq, rs, loc.ptr);
 		buf_release(&loc);
+		buf_release(&key);
 		buf_release(&to);
 		tv_free(d);
 		return status;
 	}
+	buf_release(&key);
 	if (r == WALLET_ERROR) {
 		buf_release(&to);
 		tv_free(d);
@@ -148,7 +150,7 @@ refused:
 
 /* The review page of r (to is the recipient); d may hold a refusal or card errors already. */
 static int S_review(struct http_req *rq, struct http_resp *rs, int status, struct tv *d,
-                    const char *key, const struct db_review *r, const struct db_user *to)
+                    const char *key, const struct wallet_review *r, const struct db_user *to)
 {
 	struct db_account acc = {0};
 	struct buf b = BUF_INIT;
@@ -194,7 +196,7 @@ static int S_review(struct http_req *rq, struct http_resp *rs, int status, struc
 }
 
 /* 410: the review is too old to confirm; the way to start again keeps what was asked. */
-static int S_expired(struct http_req *rq, struct http_resp *rs, const struct db_review *r)
+static int S_expired(struct http_req *rq, struct http_resp *rs, const struct wallet_review *r)
 {
 	struct tv *d = page_data(rq);
 	struct buf b = BUF_INIT;
@@ -231,7 +233,7 @@ int h_send_review(struct http_req *rq, struct http_resp *rs)
 	/* The key is a capability in the address: keep it out of Referer headers. */
 	http_header(rs, "Referrer-Policy", "no-referrer");
 	const char *key = http_field(rq, "key");
-	struct db_review r = {0};
+	struct wallet_review r;
 	struct db_user to = {0};
 	int status;
 	enum wallet_result res = wallet_review_get(rq, key, &r, &to);
@@ -245,7 +247,6 @@ int h_send_review(struct http_req *rq, struct http_resp *rs)
 		status = S_expired(rq, rs, &r);
 	else
 		status = S_review(rq, rs, 200, page_data(rq), key, &r, &to);
-	db_review_release(&r);
 	db_user_release(&to);
 	return status;
 }
@@ -256,7 +257,7 @@ int h_send_confirm(struct http_req *rq, struct http_resp *rs)
 		return 303;
 	http_header(rs, "Referrer-Policy", "no-referrer");
 	const char *key = http_field(rq, "key");
-	struct db_review r = {0};
+	struct wallet_review r;
 	struct db_user to = {0};
 	struct card c = {0};
 	struct tv *d = NULL;
@@ -329,7 +330,6 @@ int h_send_confirm(struct http_req *rq, struct http_resp *rs)
 	}
 out:
 	card_wipe(&c);
-	db_review_release(&r);
 	db_user_release(&to);
 	return status;
 }

@@ -513,7 +513,6 @@ describe('wallet over nginx', () => {
     const bal = () => [a, b, unverifiedPayee, lockedPayee].map((u) => balance(srv.db, u.email));
     const ledger0 = ledger(srv.db);
     const bal0 = bal();
-    const reviews0 = count(srv.db, 'reviews');
     for (const [what, from, fields, field, key] of cases) {
       const r = await sendForm(from.c, fields);
       assertFieldError(r, field, 'zh', key, what);
@@ -522,7 +521,6 @@ describe('wallet over nginx', () => {
       assert.deepEqual(ledger(srv.db), ledger0, `${what} changed the ledger`);
     }
     assert.deepEqual(bal(), bal0);
-    assert.equal(count(srv.db, 'reviews'), reviews0, 'a refused send stores no review');
 
     // 140 characters is fine (a review, no money moved).
     const long = await sendForm(a.c, { recipient: b.email, amount: '1.00', note: '长'.repeat(140) });
@@ -575,14 +573,6 @@ describe('wallet over nginx', () => {
     assert.deepEqual(ledger(srv.db), ledger0);
     sql(srv.db, `update users set locked_at = 0 where id = ${b.id}`);
 
-    // Expired: the page says so (410) with a way to start again; Confirm does nothing.
-    sql(srv.db, `update reviews set expires_at = 1 where user_id = ${a.id}`);
-    const gone = await a.c.get(r4.location);
-    assert.equal(gone.status, 410);
-    assert.ok(gone.text.includes(esc(msg('zh', 'review_expired_text'))), 'says it expired');
-    assert.ok(tag(gone.text, `a[^>]*href="/zh/account/send\\?[^"]*recipient=`), 'a prefilled link to start again');
-    assert.equal((await confirm(a.c, r4.key, { csrf })).status, 410);
-    assert.deepEqual(ledger(srv.db), ledger0);
     assert.equal(balance(srv.db, a.email), 1000);
     assert.equal(balance(srv.db, b.email), 2000);
 
@@ -591,6 +581,48 @@ describe('wallet over nginx', () => {
     assert.equal((await a.c.get('/zh/account/send/review?key=short')).status, 404);
     assert.equal((await a.c.get('/zh/account/send/review')).status, 404);
     assert.equal((await confirm(a.c, 'A'.repeat(43), { csrf })).status, 404);
+    // The key is the review, sealed: a changed character, a cut, or the key of another user
+    // opens nothing.
+    const k = r4.key;
+    const flip = (i) => k.slice(0, i) + (k[i] === 'A' ? 'B' : 'A') + k.slice(i + 1);
+    for (const bad of [flip(0), flip(30), flip(k.length - 1), k.slice(0, -4), `${k}AAAA`]) {
+      assert.equal((await a.c.get(`/zh/account/send/review?key=${bad}`)).status, 404, `review ${bad}`);
+      assert.equal((await confirm(a.c, bad, { csrf })).status, 404, `confirm ${bad}`);
+    }
+    assert.equal((await b.c.get(`/zh/account/send/review?key=${k}`)).status, 404, "another user's review");
+    assert.deepEqual(ledger(srv.db), ledger0);
+  });
+
+  it('lets a review expire: the page says so (410) with a way to start again, Confirm moves nothing, a confirmed one still leads to its receipt', async () => {
+    // Reviews of this portal last 3 seconds.
+    const quick = await h.startPortal({ siteDir: site, args: ['--review-ttl', '3'] });
+    portals.push(quick);
+    const quickMail = new Mailbox(quick.mailDir);
+    const [a, b] = await Promise.all([w.newUser(quick, quickMail, ui, { who: 'expiry' }), w.newUser(quick, quickMail, ui, { who: 'expirypayee' })]);
+    await topUp(a.c, '10.00');
+    const done = await sendForm(a.c, { recipient: b.email, amount: '1.00' });
+    const late = await sendForm(a.c, { recipient: b.email, amount: '2.00' });
+    for (const r of [done, late]) assert.equal(r.status, 303, errorsOf(r.text));
+    const csrf = (await a.c.page(done.location)).csrf;
+    const first = await confirm(a.c, done.key, { csrf });
+    assert.equal(first.status, 303);
+    await sleep(4200);
+    const ledger0 = ledger(quick.db);
+    for (const lang of ['zh', 'en']) {
+      const gone = await a.c.get(late.location.replace('/zh/', `/${lang}/`));
+      assert.equal(gone.status, 410);
+      assert.ok(gone.text.includes(esc(msg(lang, 'review_expired_text'))), 'says it expired');
+      assert.ok(tag(gone.text, `a[^>]*href="/${lang}/account/send\\?[^"]*recipient=`), 'a prefilled link to start again');
+    }
+    assert.equal((await confirm(a.c, late.key, { csrf })).status, 410);
+    assert.deepEqual(ledger(quick.db), ledger0);
+    // Confirmed before it expired: the review and Confirm still answer with that transfer.
+    const again = await a.c.get(done.location);
+    assert.equal(again.status, 303);
+    assert.equal(again.location, first.location);
+    assert.equal((await confirm(a.c, done.key, { csrf })).location, first.location);
+    assert.equal(balance(quick.db, a.email), 900);
+    assert.deepEqual(ledger(quick.db), ledger0);
   });
 
   it('answers 403 to a POST without its CSRF token and moves nothing', async () => {

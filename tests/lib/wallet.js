@@ -311,7 +311,7 @@ async function sendForm(c, fields, { lang = 'zh', csrf, localAddress } = {}) {
   const r = await c.post(`/${lang}/account/send`, body, localAddress ? { localAddress } : {});
   let key;
   if (r.status === 303) {
-    const m = r.location.match(new RegExp(`^/${lang}/account/send/review\\?key=([A-Za-z0-9_-]{43})$`));
+    const m = r.location.match(new RegExp(`^/${lang}/account/send/review\\?key=([A-Za-z0-9_-]{100,})$`));
     assert.ok(m, `send redirects to the review: ${r.location}`);
     key = m[1];
   }

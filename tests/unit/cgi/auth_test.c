@@ -651,3 +651,97 @@ Test(auth, key_file_in_missing_directory_is_an_error)
 	          err.ptr);
 	buf_release(&err);
 }
+
+/* --- sealed values ------------------------------------------------------------------------- */
+
+static const unsigned char S_seal_key_a[32] = "0123456789abcdef0123456789abcdef";
+static const unsigned char S_seal_key_b[32] = "fedcba9876543210fedcba9876543210";
+
+Test(auth, a_sealed_value_opens_to_the_message)
+{
+	struct buf sealed = BUF_INIT, out = BUF_INIT;
+	const char msg[] = "1 2 3 review\nli@example.com\n备注";
+	cr_assert_eq(auth_seal(&sealed, S_seal_key_a, "review", msg, sizeof msg - 1), 0);
+	cr_assert_eq(strspn(sealed.ptr, S_B64URL), sealed.len, "base64url only: %s", sealed.ptr);
+	cr_assert(strstr(sealed.ptr, "example") == NULL);
+	cr_assert_eq(auth_unseal(&out, S_seal_key_a, "review", sealed.ptr, sealed.len), 0);
+	cr_assert_eq(out.len, sizeof msg - 1);
+	cr_assert_str_eq(out.ptr, msg);
+	buf_release(&sealed);
+	buf_release(&out);
+}
+
+Test(auth, the_same_message_seals_differently_each_time)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	cr_assert_eq(auth_seal(&a, S_seal_key_a, "review", "x", 1), 0);
+	cr_assert_eq(auth_seal(&b, S_seal_key_a, "review", "x", 1), 0);
+	cr_assert_str_neq(a.ptr, b.ptr, "a random nonce each time");
+	buf_release(&a);
+	buf_release(&b);
+}
+
+Test(auth, an_empty_message_seals_and_opens)
+{
+	struct buf sealed = BUF_INIT, out = BUF_INIT;
+	cr_assert_eq(auth_seal(&sealed, S_seal_key_a, "review", "", 0), 0);
+	cr_assert_eq(auth_unseal(&out, S_seal_key_a, "review", sealed.ptr, sealed.len), 0);
+	cr_assert_eq(out.len, 0);
+	buf_release(&sealed);
+	buf_release(&out);
+}
+
+Test(auth, a_sealed_value_changed_in_any_character_does_not_open)
+{
+	struct buf sealed = BUF_INIT, out = BUF_INIT;
+	cr_assert_eq(auth_seal(&sealed, S_seal_key_a, "review", "amount 100", 10), 0);
+	for (size_t i = 0; i < sealed.len; i++) {
+		char keep = sealed.ptr[i];
+		sealed.ptr[i] = keep == 'A' ? 'B' : 'A';
+		cr_assert_eq(auth_unseal(&out, S_seal_key_a, "review", sealed.ptr, sealed.len), -1,
+		             "changed at %zu", i);
+		sealed.ptr[i] = keep;
+	}
+	cr_assert_eq(out.len, 0, "nothing written on failure");
+	buf_release(&sealed);
+	buf_release(&out);
+}
+
+Test(auth, a_sealed_value_cut_or_extended_does_not_open)
+{
+	struct buf sealed = BUF_INIT, out = BUF_INIT;
+	cr_assert_eq(auth_seal(&sealed, S_seal_key_a, "review", "amount 100", 10), 0);
+	cr_assert_eq(auth_unseal(&out, S_seal_key_a, "review", sealed.ptr, sealed.len - 1), -1);
+	cr_assert_eq(auth_unseal(&out, S_seal_key_a, "review", sealed.ptr, sealed.len - 4), -1);
+	buf_adds(&sealed, "AAAA");
+	cr_assert_eq(auth_unseal(&out, S_seal_key_a, "review", sealed.ptr, sealed.len), -1);
+	cr_assert_eq(auth_unseal(&out, S_seal_key_a, "review", "", 0), -1);
+	cr_assert_eq(auth_unseal(&out, S_seal_key_a, "review", "short", 5), -1);
+	buf_release(&sealed);
+	buf_release(&out);
+}
+
+Test(auth, a_sealed_value_opens_only_with_its_key_and_purpose)
+{
+	struct buf sealed = BUF_INIT, out = BUF_INIT;
+	cr_assert_eq(auth_seal(&sealed, S_seal_key_a, "review", "amount 100", 10), 0);
+	cr_assert_eq(auth_unseal(&out, S_seal_key_b, "review", sealed.ptr, sealed.len), -1);
+	cr_assert_eq(auth_unseal(&out, S_seal_key_a, "other", sealed.ptr, sealed.len), -1);
+	cr_assert_eq(auth_unseal(&out, S_seal_key_a, "review", sealed.ptr, sealed.len), 0);
+	buf_release(&sealed);
+	buf_release(&out);
+}
+
+Test(auth, seal_refuses_a_message_over_the_limit_and_opens_one_at_it)
+{
+	static char big[AUTH_SEAL_MAX + 1];
+	memset(big, 'x', sizeof big);
+	struct buf sealed = BUF_INIT, out = BUF_INIT;
+	cr_assert_eq(auth_seal(&sealed, S_seal_key_a, "review", big, sizeof big), -1);
+	cr_assert_eq(sealed.len, 0);
+	cr_assert_eq(auth_seal(&sealed, S_seal_key_a, "review", big, AUTH_SEAL_MAX), 0);
+	cr_assert_eq(auth_unseal(&out, S_seal_key_a, "review", sealed.ptr, sealed.len), 0);
+	cr_assert_eq(out.len, AUTH_SEAL_MAX);
+	buf_release(&sealed);
+	buf_release(&out);
+}

@@ -307,51 +307,63 @@ Test(ledger, a_failing_hook_undoes_the_whole_transfer)
 	S_audit_clean();
 }
 
-static long long S_review(const char *key)
-{
-	unsigned char hash[32] = {0};
-	memcpy(hash, key, strlen(key));
-	struct db_review r = {.user_id = alice_user,
-	                      .to_user = bob_user,
-	                      .to_account = bob,
-	                      .amount = 100,
-	                      .created_at = 1,
-	                      .expires_at = 1000,
-	                      .recipient = (char *)"bob@example.com",
-	                      .method = (char *)"balance",
-	                      .note = (char *)"hi"};
-	long long id;
-	cr_assert_eq(db_review_new(db, hash, &r, &id), 0);
-	return id;
-}
-
-Test(ledger, a_review_is_confirmed_by_one_transfer_only)
+Test(ledger, a_review_key_makes_one_transfer_and_finds_it_again)
 {
 	cr_assert_eq(S_top_up(alice, 1000, NULL), DB_POST_OK);
-	long long rid = S_review("review-a");
-	char key[32];
-	snprintf(key, sizeof(key), "review:%lld", rid);
 	struct db_line lines[] = {{alice, -100}, {bob, 100}};
-	struct db_posting p = POSTING("send", key, "send 100", 100, 0, lines, 2);
-	p.review_id = rid;
+	struct db_posting p = POSTING("send", "send:REVIEWA", "send 100", 100, 0, lines, 2);
 	long long id, again;
 	cr_assert_eq(S_post(db, &p, &id), DB_POST_OK);
 	cr_assert_eq(S_post(db, &p, &again), DB_POST_REPLAYED);
 	cr_assert_eq(again, id);
-	/* Another key for the same review must not make a second transfer. */
-	p.idempotency_key = "review:other";
-	cr_assert_eq(S_post(db, &p, &again), DB_POST_CONFLICT);
 	cr_assert_eq(S_balance(bob), 100);
 
-	unsigned char hash[32] = {0};
-	struct db_review r;
-	memcpy(hash, "review-a", 8);
-	cr_assert_eq(db_review_get(db, hash, alice_user, &r), 1);
-	cr_assert_eq(r.transfer_id, id);
-	cr_assert_str_eq(r.note, "hi");
-	db_review_release(&r);
-	cr_assert_eq(db_review_get(db, hash, bob_user, &r), 0, "only the sender's");
+	struct db_transfer t = {0};
+	cr_assert_eq(db_transfer_by_key(db, "send:REVIEWA", &t), 1);
+	cr_assert_eq(t.id, id);
+	db_transfer_release(&t);
+	cr_assert_eq(db_transfer_by_key(db, "send:REVIEWB", &t), 0, "an unconfirmed review");
+	db_transfer_release(&t);
 	S_audit_clean();
+}
+
+Test(ledger, the_audit_reports_a_review_key_that_made_two_transfers)
+{
+	cr_assert_eq(S_top_up(alice, 1000, NULL), DB_POST_OK);
+	struct db_line lines[] = {{alice, -100}, {bob, 100}};
+	struct db_posting p = POSTING("send", "send:TWICE", "send 100", 100, 0, lines, 2);
+	long long id;
+	cr_assert_eq(S_post(db, &p, &id), DB_POST_OK);
+	/* A copy whose UNIQUE index was lost, and a second transfer under the same key. */
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h,
+	                          "PRAGMA writable_schema = ON;"
+	                          " UPDATE sqlite_schema SET sql = replace(sql,"
+	                          " 'idempotency_key TEXT UNIQUE', 'idempotency_key TEXT')"
+	                          " WHERE name = 'transfers';"
+	                          " DELETE FROM sqlite_schema WHERE name ="
+	                          " 'sqlite_autoindex_transfers_1';",
+	                          NULL, NULL, NULL),
+	             SQLITE_OK);
+	sqlite3_close(h);
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h,
+	                          "INSERT INTO transfers (kind, idempotency_key, request, amount,"
+	                          " created_at) SELECT kind, idempotency_key, request, amount,"
+	                          " created_at FROM transfers WHERE idempotency_key = 'send:TWICE'",
+	                          NULL, NULL, NULL),
+	             SQLITE_OK, "%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	/* A fresh connection, as okpay-admin audit is: it reads the schema as the copy has it. */
+	struct buf report = BUF_INIT;
+	struct db *copy = db_open(path, &report);
+	cr_assert_not_null(copy, "%s", report.ptr);
+	int n = db_audit(copy, &report);
+	db_close(copy);
+	cr_assert(n >= 1, "%d problems: %s", n, report.ptr);
+	cr_assert(strstr(report.ptr, "its idempotency key made 2 transfers"), "%s", report.ptr);
+	buf_release(&report);
 }
 
 static struct db_posting S_settlement(const struct db_deposit *d, struct db_line lines[2],
