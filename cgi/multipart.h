@@ -33,7 +33,8 @@
  * - A text field's name may not appear again in the body; several files may share a name
  *   (<input type=file multiple>).
  * - Work is linear in the body size: each byte is looked at a bounded number of times, and
- *   no part is scanned further than its limit allows.
+ *   no part is scanned further than its limit allows. The duplicate-name check compares each
+ *   part with the ones before it, so keep max_parts small (tens).
  * - The parser overwrites *m without reading it: release before parsing into it again. A
  *   zeroed struct multipart ({0}) is a valid empty result.
  */
