@@ -276,11 +276,23 @@ Test(multipart, boundary_rejects_trailing_space)
 	S_boundary_rejects("multipart/form-data; boundary=\"abc \"", MULTIPART_BAD_BOUNDARY);
 }
 
-Test(multipart, boundary_rejects_characters_outside_bchars)
+Test(multipart, boundary_rejects_unquoted_character_outside_bchars)
 {
 	S_boundary_rejects("multipart/form-data; boundary=a!b", MULTIPART_BAD_BOUNDARY);
+}
+
+Test(multipart, boundary_rejects_quoted_character_outside_bchars)
+{
 	S_boundary_rejects("multipart/form-data; boundary=\"a@b\"", MULTIPART_BAD_BOUNDARY);
+}
+
+Test(multipart, boundary_rejects_escaped_quote)
+{
 	S_boundary_rejects("multipart/form-data; boundary=\"a\\\"b\"", MULTIPART_BAD_BOUNDARY);
+}
+
+Test(multipart, boundary_rejects_non_ascii)
+{
 	S_boundary_rejects("multipart/form-data; boundary=\"a\xc3\xa9\"", MULTIPART_BAD_BOUNDARY);
 }
 
@@ -294,19 +306,43 @@ Test(multipart, boundary_rejects_unterminated_quote)
 	S_boundary_rejects("multipart/form-data; boundary=\"abc", MULTIPART_BAD_BOUNDARY);
 }
 
-Test(multipart, boundary_rejects_malformed_parameters)
+Test(multipart, boundary_rejects_parameter_without_value)
 {
 	S_boundary_rejects("multipart/form-data; boundary", MULTIPART_BAD_BOUNDARY);
+}
+
+Test(multipart, boundary_rejects_spaces_around_equals)
+{
 	S_boundary_rejects("multipart/form-data; boundary = abc", MULTIPART_BAD_BOUNDARY);
+}
+
+Test(multipart, boundary_rejects_trailing_semicolon)
+{
 	S_boundary_rejects("multipart/form-data; boundary=abc;", MULTIPART_BAD_BOUNDARY);
+}
+
+Test(multipart, boundary_rejects_parameter_without_semicolon)
+{
 	S_boundary_rejects("multipart/form-data boundary=abc", MULTIPART_BAD_BOUNDARY);
 }
 
-Test(multipart, boundary_rejects_other_media_types)
+Test(multipart, boundary_rejects_multipart_mixed)
 {
 	S_boundary_rejects("multipart/mixed; boundary=abc", MULTIPART_NOT_FORM_DATA);
+}
+
+Test(multipart, boundary_rejects_urlencoded)
+{
 	S_boundary_rejects("application/x-www-form-urlencoded", MULTIPART_NOT_FORM_DATA);
+}
+
+Test(multipart, boundary_rejects_longer_subtype)
+{
 	S_boundary_rejects("multipart/form-data-x; boundary=abc", MULTIPART_NOT_FORM_DATA);
+}
+
+Test(multipart, boundary_rejects_empty_content_type)
+{
 	S_boundary_rejects("", MULTIPART_NOT_FORM_DATA);
 }
 
@@ -504,13 +540,25 @@ Test(multipart, rejects_empty_body)
 Test(multipart, rejects_body_without_boundary)
 {
 	S_rejects(LIT("a=1&b=2"), MULTIPART_NO_BOUNDARY);
+}
+
+Test(multipart, rejects_body_with_only_longer_boundaries)
+{
 	S_rejects(LIT("--XyZa\r\n" CD("a") "\r\n1\r\n--XyZa--\r\n"), MULTIPART_NO_BOUNDARY);
 }
 
 Test(multipart, rejects_missing_final_boundary)
 {
 	S_rejects(LIT(FIELD("a", "1")), MULTIPART_NO_FINAL_BOUNDARY);
+}
+
+Test(multipart, rejects_final_boundary_without_dashes)
+{
 	S_rejects(LIT(FIELD("a", "1") "--XyZ"), MULTIPART_NO_FINAL_BOUNDARY);
+}
+
+Test(multipart, rejects_final_boundary_with_one_dash)
+{
 	S_rejects(LIT(FIELD("a", "1") "--XyZ-"), MULTIPART_NO_FINAL_BOUNDARY);
 }
 
@@ -531,10 +579,14 @@ Test(multipart, rejects_lf_only_body)
 	          MULTIPART_BARE_LF);
 }
 
-Test(multipart, rejects_bare_lf_in_headers)
+Test(multipart, rejects_bare_lf_ending_a_header_line)
 {
 	S_rejects(LIT(DASH "Content-Disposition: form-data; name=\"a\"\n\r\n1\r\n" END),
 	          MULTIPART_BARE_LF);
+}
+
+Test(multipart, rejects_bare_lf_ending_the_header_block)
+{
 	S_rejects(LIT(DASH CD("a") "\n1\r\n" END), MULTIPART_BARE_LF);
 }
 
@@ -600,6 +652,10 @@ Test(multipart, rejects_part_without_disposition)
 {
 	S_rejects(LIT(DASH "Content-Type: text/plain\r\n\r\n1\r\n" END),
 	          MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_part_without_headers)
+{
 	S_rejects(LIT(DASH "\r\n1\r\n" END), MULTIPART_MALFORMED_HEADER);
 }
 
@@ -607,6 +663,10 @@ Test(multipart, rejects_disposition_other_than_form_data)
 {
 	S_rejects_disposition("attachment; name=\"a\"", MULTIPART_MALFORMED_HEADER);
 	S_rejects_disposition("inline", MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_empty_disposition)
+{
 	S_rejects_disposition("", MULTIPART_MALFORMED_HEADER);
 }
 
@@ -621,11 +681,25 @@ Test(multipart, rejects_empty_name)
 	S_rejects_disposition("form-data; name=\"\"", MULTIPART_MALFORMED_HEADER);
 }
 
-Test(multipart, rejects_repeated_parameter)
+Test(multipart, rejects_repeated_name_parameter)
 {
 	S_rejects_disposition("form-data; name=a; name=b", MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_repeated_name_parameter_in_other_case)
+{
 	S_rejects_disposition("form-data; name=a; NAME=a", MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_repeated_filename_parameter)
+{
 	S_rejects_disposition("form-data; name=a; filename=x; filename=y",
+	                      MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_repeated_filename_star_parameter)
+{
+	S_rejects_disposition("form-data; name=a; filename*=UTF-8''x; filename*=UTF-8''y",
 	                      MULTIPART_MALFORMED_HEADER);
 }
 
@@ -641,12 +715,20 @@ Test(multipart, rejects_repeated_content_type)
 	          MULTIPART_MALFORMED_HEADER);
 }
 
-Test(multipart, rejects_malformed_content_type)
+Test(multipart, rejects_content_type_without_subtype)
 {
 	S_rejects(LIT(DASH CD("a") "Content-Type: text\r\n\r\n1\r\n" END),
 	          MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_content_type_with_malformed_parameter)
+{
 	S_rejects(LIT(DASH CD("a") "Content-Type: text/plain; charset\r\n\r\n1\r\n" END),
 	          MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_empty_content_type)
+{
 	S_rejects(LIT(DASH CD("a") "Content-Type: \r\n\r\n1\r\n" END), MULTIPART_MALFORMED_HEADER);
 }
 
@@ -667,12 +749,20 @@ Test(multipart, rejects_space_before_colon)
 	          MULTIPART_MALFORMED_HEADER);
 }
 
-Test(multipart, rejects_control_characters_in_header)
+Test(multipart, rejects_nul_in_header)
 {
 	S_rejects(LIT(DASH "Content-Disposition: form-data; name=\"a\0b\"\r\n\r\n1\r\n" END),
 	          MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_bare_cr_in_header)
+{
 	S_rejects(LIT(DASH "Content-Disposition: form-data; name=\"a\rb\"\r\n\r\n1\r\n" END),
 	          MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_del_in_header)
+{
 	S_rejects(LIT(DASH "Content-Disposition: form-data; name=\"a\x7f\"\r\n\r\n1\r\n" END),
 	          MULTIPART_MALFORMED_HEADER);
 }
@@ -680,15 +770,31 @@ Test(multipart, rejects_control_characters_in_header)
 Test(multipart, rejects_unterminated_quote)
 {
 	S_rejects_disposition("form-data; name=\"a", MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_quote_closed_only_by_an_escaped_quote)
+{
 	S_rejects_disposition("form-data; name=a; filename=\"a.png\\\"",
 	                      MULTIPART_MALFORMED_HEADER);
 }
 
-Test(multipart, rejects_malformed_parameter_list)
+Test(multipart, rejects_trailing_semicolon_in_disposition)
 {
 	S_rejects_disposition("form-data; name=a;", MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_parameter_without_value)
+{
 	S_rejects_disposition("form-data; name", MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_unquoted_value_with_space)
+{
 	S_rejects_disposition("form-data; name=a b", MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_parameter_without_semicolon)
+{
 	S_rejects_disposition("form-data name=a", MULTIPART_MALFORMED_HEADER);
 }
 
@@ -761,31 +867,59 @@ Test(multipart, rejects_filename_star_in_other_charsets)
 	                      MULTIPART_BAD_ENCODING);
 }
 
-Test(multipart, rejects_malformed_filename_star)
+Test(multipart, rejects_quoted_filename_star)
 {
 	S_rejects_disposition("form-data; name=f; filename*=\"UTF-8''a.png\"",
 	                      MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_truncated_escape_in_filename_star)
+{
 	S_rejects_disposition("form-data; name=f; filename*=UTF-8''a%2.png",
 	                      MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_filename_star_without_language)
+{
 	S_rejects_disposition("form-data; name=f; filename*=UTF-8'a.png",
 	                      MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_filename_star_without_charset)
+{
 	S_rejects_disposition("form-data; name=f; filename*=a.png", MULTIPART_MALFORMED_HEADER);
+}
+
+Test(multipart, rejects_raw_quote_in_filename_star)
+{
 	S_rejects_disposition("form-data; name=f; filename*=UTF-8''a'b",
 	                      MULTIPART_MALFORMED_HEADER);
 }
 
-Test(multipart, rejects_nul_and_control_characters_in_filename)
+Test(multipart, rejects_encoded_nul_in_filename)
 {
 	S_rejects_disposition("form-data; name=f; filename*=UTF-8''a%00.png",
 	                      MULTIPART_BAD_ENCODING);
+}
+
+Test(multipart, rejects_encoded_newline_in_filename)
+{
 	S_rejects_disposition("form-data; name=f; filename*=UTF-8''a%0A.png",
 	                      MULTIPART_BAD_ENCODING);
+}
+
+Test(multipart, rejects_tab_in_filename)
+{
 	S_rejects_disposition("form-data; name=f; filename=\"a\tb.png\"", MULTIPART_BAD_ENCODING);
 }
 
 Test(multipart, rejects_invalid_utf8_in_filename)
 {
 	S_rejects_disposition("form-data; name=f; filename=\"a\xff.png\"", MULTIPART_BAD_ENCODING);
+}
+
+Test(multipart, rejects_overlong_utf8_in_filename_star)
+{
 	S_rejects_disposition("form-data; name=f; filename*=UTF-8''%C0%AF.png",
 	                      MULTIPART_BAD_ENCODING);
 }
@@ -883,6 +1017,10 @@ Test(multipart, accepts_utf8_field_values)
 Test(multipart, rejects_invalid_utf8_in_field)
 {
 	S_rejects(LIT(FIELD("d", "a\xff") END), MULTIPART_BAD_ENCODING);
+}
+
+Test(multipart, rejects_truncated_utf8_in_field)
+{
 	S_rejects(LIT(FIELD("d", "\xe8\xbd") END), MULTIPART_BAD_ENCODING);
 }
 
