@@ -26,6 +26,7 @@ PKGS_RUN   := gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev l
 	      libsqlite3-dev libsodium-dev libzxcvbn-dev libicu-dev zlib1g-dev nginx inotify-tools sqlite3
 PKGS_TEST  := libcriterion-dev tidy linkchecker chromium fonts-wqy-microhei curl
 PKGS_BENCH := wrk hugo time bc libicu-dev
+PKGS_FUZZ  := clang libclang-rt-14-dev
 
 LIB_SRC  := $(wildcard lib/*.c)
 GEN_SRC  := $(filter-out site-gen/main.c,$(wildcard site-gen/*.c))
@@ -45,7 +46,7 @@ ADMIN_OBJ := $(ADMIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(BUILD)/bin/unit-tests
 
 .PHONY: all site watch run test test-unit test-asan test-integration test-e2e bench bench-site \
-	bench-portal clean deps deps-test deps-bench format check-format
+	bench-portal clean deps deps-test deps-bench deps-fuzz fuzz format check-format
 
 all: deps $(SITE_GEN) $(PORTAL) $(ADMIN)
 
@@ -118,6 +119,9 @@ deps-node:
 deps-bench: deps
 	$(call need_debs,$(PKGS_BENCH))
 
+deps-fuzz:
+	$(call need_debs,$(PKGS_FUZZ))
+
 # --- the site ------------------------------------------------------------------------------
 
 site: all
@@ -146,6 +150,52 @@ test-integration: $(SITE_GEN) $(PORTAL) $(ADMIN)
 
 test-e2e: $(SITE_GEN) $(PORTAL) $(ADMIN)
 	SITE_GEN=$(SITE_GEN) PORTAL=$(PORTAL) node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit tests/e2e/
+
+# --- fuzzing ------------------------------------------------------------------------------
+
+# libFuzzer drivers for the parsers of outside input (tests/fuzz/<target>_fuzz.c), built with
+# clang, ASan and UBSan into build/fuzz/. Each runs FUZZ_SECONDS from the seeds committed in
+# tests/fuzz/corpus/<target>/ with the dictionary tests/fuzz/<target>.dict (the syntax's words),
+# keeping what it finds in build/fuzz/corpus/<target>/; a crash,
+# leak, timeout or sanitizer report fails the run and leaves the input in
+# build/fuzz/artifacts/<target>/. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= form multipart
+FUZZ_DIR     := build/fuzz
+FUZZ_SAN     := address,undefined
+FUZZ_CFLAGS  := $(WARN) $(DEFS) -Icgi -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,lib/util.c lib/utf8.c lib/buf.c cgi/form.c \
+		cgi/multipart.c cgi/sniff.c)
+# Longest input per target: a few parts with small files for multipart.
+FUZZ_MAX_LEN_form      := 4096
+FUZZ_MAX_LEN_multipart := 16384
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+# Objects built through the pattern rule below would otherwise be deleted as intermediate.
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/tests/fuzz/%_fuzz.o)
+
+$(FUZZ_DIR)/bin/%-fuzz: $(FUZZ_DIR)/obj/tests/fuzz/%_fuzz.o $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	clang $^ -o $@ -fsanitize=fuzzer,$(FUZZ_SAN)
+
+# Every target runs even when one fails; the run fails if any did.
+fuzz: deps-fuzz $(FUZZ_TARGETS:%=$(FUZZ_DIR)/bin/%-fuzz)
+	@failed=; for tl in $(foreach t,$(FUZZ_TARGETS),$(t):$(FUZZ_MAX_LEN_$(t))); do \
+		t=$${tl%%:*}; \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_DIR)/bin/$$t-fuzz \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=$${tl##*:} -timeout=10 \
+			-rss_limit_mb=2048 -print_final_stats=1 \
+			-dict=tests/fuzz/$$t.dict \
+			-artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
+			$(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t \
+			|| { echo "fuzz: $$t failed, input in $(FUZZ_DIR)/artifacts/$$t/"; failed="$$failed $$t"; }; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi
 
 # --- benchmarks ----------------------------------------------------------------------------
 
