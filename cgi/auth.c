@@ -262,10 +262,19 @@ int auth_token_hash(const char *token, size_t n, unsigned char hash[32])
 void auth_code_new(char *out, size_t n)
 {
 	static const char alphabet[] = AUTH_CODE_ALPHABET;
+	unsigned char raw[64];
 
-	for (size_t i = 0; i < n; i++)
-		out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+	/*
+	 * 32 letters divide 256: the low five bits of a random byte pick one uniformly. One
+	 * randombytes_buf call per 64 characters, not one system call per character.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		if (i % sizeof raw == 0)
+			randombytes_buf(raw, sizeof raw);
+		out[i] = alphabet[raw[i % sizeof raw] & 31];
+	}
 	out[n] = '\0';
+	sodium_memzero(raw, sizeof raw);
 }
 
 unsigned auth_random_below(unsigned upper)
