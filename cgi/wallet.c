@@ -466,26 +466,26 @@ enum wallet_result wallet_review_get(struct http_req *rq, const char *key, struc
 	return !r->transfer_id && rq->now > r->expires_at ? WALLET_EXPIRED : WALLET_OK;
 }
 
-enum wallet_result wallet_confirm(struct http_req *rq, const char *key, const struct card *c,
+enum wallet_result wallet_confirm(struct http_req *rq, const struct wallet_review *review,
+                                  const struct db_user *recipient, const struct card *c,
                                   char number[17])
 {
-	struct wallet_review rv;
-	struct db_user to;
+	const struct wallet_review rv = *review;
+	const struct db_user to = *recipient;
 	struct db_account from;
 	struct db_transfer t;
 	number[0] = '\0';
-	enum wallet_result r = wallet_review_get(rq, key, &rv, &to);
-	if (r != WALLET_OK && r != WALLET_EXPIRED)
-		return r;
 	if (rv.transfer_id) {
 		/* Confirmed before: the same answer, whatever happened since. */
-		r = db_transfer_by_id(rq->db, rv.transfer_id, &t) == 1 ? WALLET_REPLAYED
-		                                                       : WALLET_ERROR;
+		enum wallet_result r = db_transfer_by_id(rq->db, rv.transfer_id, &t) == 1
+		                           ? WALLET_REPLAYED
+		                           : WALLET_ERROR;
 		if (r == WALLET_REPLAYED)
 			memcpy(number, t.number, 17);
 		db_transfer_release(&t);
-		goto out;
+		return r;
 	}
+	enum wallet_result r = rq->now > rv.expires_at ? WALLET_EXPIRED : WALLET_OK;
 	int card = strcmp(rv.method, "card") == 0;
 	if (r == WALLET_OK)
 		r = S_can_pay(&rq->user);
@@ -572,7 +572,6 @@ enum wallet_result wallet_confirm(struct http_req *rq, const char *key, const st
 	buf_release(&me);
 	buf_release(&them);
 out:
-	db_user_release(&to);
 	return r;
 }
 

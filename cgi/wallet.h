@@ -109,12 +109,14 @@ enum wallet_result wallet_review_get(struct http_req *rq, const char *key, struc
                                      struct db_user *to);
 
 /**
- * Confirm the review key: move the money once. c is the card for method "card" (checked by
- * card_validate), NULL for "balance". Confirming again, at the same time or later, answers
- * REPLAYED with the same transfer number. Everything is checked again (the balance, limits and
- * both accounts may have changed since the review). Both sides get a mail.
+ * Confirm a review (as wallet_review_get gave it, with its recipient): move the money once. c
+ * is the card for method "card" (checked by card_validate), NULL for "balance". Confirming
+ * again, at the same time or later, answers REPLAYED with the same transfer number; an expired
+ * review EXPIRED. Everything is checked again (the balance, limits and both accounts may have
+ * changed since the review). Both sides get a mail.
  */
-enum wallet_result wallet_confirm(struct http_req *rq, const char *key, const struct card *c,
+enum wallet_result wallet_confirm(struct http_req *rq, const struct wallet_review *review,
+                                  const struct db_user *recipient, const struct card *c,
                                   char number[17]);
 
 /**

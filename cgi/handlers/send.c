@@ -293,7 +293,7 @@ int h_send_confirm(struct http_req *rq, struct http_resp *rs)
 		tv_free(d);
 	}
 	char number[17] = "";
-	res = wallet_confirm(rq, key, card ? &c : NULL, number);
+	res = wallet_confirm(rq, &r, &to, card ? &c : NULL, number);
 	card_wipe(&c);
 	switch (res) {
 	case WALLET_OK:
