@@ -323,6 +323,53 @@ int auth_mac_verify(const char *mac, size_t n, const unsigned char key[32], cons
 	return crypto_auth_verify(tag, msg, msg_len, key) == 0;
 }
 
+/* --- secrets at rest ----------------------------------------------------------------------- */
+
+_Static_assert(AUTH_SEAL_OVERHEAD == crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES,
+               "sealed box overhead");
+_Static_assert(crypto_secretbox_KEYBYTES == 32, "secretbox key size");
+
+void auth_random(void *p, size_t n)
+{
+	randombytes_buf(p, n);
+}
+
+void auth_wipe(void *p, size_t n)
+{
+	sodium_memzero(p, n);
+}
+
+void auth_seal(unsigned char *out, const unsigned char *msg, size_t n, const unsigned char key[32])
+{
+	/* Random 24-byte nonces never repeat in practice, so one key can seal every secret. */
+	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, msg, n, out, key);
+}
+
+int auth_unseal(unsigned char *out, const unsigned char *box, size_t n, const unsigned char key[32])
+{
+	if (n < AUTH_SEAL_OVERHEAD)
+		return -1;
+	if (crypto_secretbox_open_easy(out, box + crypto_secretbox_NONCEBYTES,
+	                               n - crypto_secretbox_NONCEBYTES, box, key) != 0) {
+		sodium_memzero(out, n - AUTH_SEAL_OVERHEAD);
+		return -1;
+	}
+	return 0;
+}
+
+int auth_key_from_hex(const char *hex, unsigned char key[32])
+{
+	size_t len = 0;
+	const char *end = NULL;
+	if (strlen(hex) != 64 || sodium_hex2bin(key, 32, hex, 64, NULL, &len, &end) != 0 ||
+	    len != 32 || *end != '\0') {
+		sodium_memzero(key, 32);
+		return -1;
+	}
+	return 0;
+}
+
 /* --- server key ---------------------------------------------------------------------------- */
 
 /* Read exactly n bytes; -1 with errno set on error, or errno 0 on a short file. */

@@ -2,6 +2,7 @@
 #include "app.h"
 #include "card.h"
 #include "auth.h"
+#include "totp.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
@@ -293,6 +294,13 @@ static void S_usage(FILE *f)
 	    "                    ($OKPAY_LIMIT_TRANSFER, default 5000000 = ¥50,000)\n"
 	    "  --limit-daily N   most sent per day (UTC+8) in minor units ($OKPAY_LIMIT_DAILY,\n"
 	    "                    default 20000000 = ¥200,000)\n"
+	    "  --twostep-key PATH  key that seals authenticator secrets, created with mode\n"
+	    "                    0600 if missing ($OKPAY_TWOSTEP_KEY, default twostep.key\n"
+	    "                    next to the server key: var/twostep.key);\n"
+	    "                    $OKPAY_TWOSTEP_KEY_HEX (64 hex digits) gives the key itself\n"
+	    "  --twostep-threshold N  sends above N minor units ask for a fresh code when\n"
+	    "                    two-step verification is on ($OKPAY_TWOSTEP_THRESHOLD,\n"
+	    "                    default 200000 = ¥2,000)\n"
 	    "  --help            this text\n",
 	    f);
 }
@@ -334,6 +342,8 @@ int main(int argc, char **argv)
 	    {"limit-transfer", required_argument, NULL, 'T'},
 	    {"limit-daily", required_argument, NULL, 'Y'},
 	    {"search-db", required_argument, NULL, 'Q'},
+	    {"twostep-key", required_argument, NULL, 'K'},
+	    {"twostep-threshold", required_argument, NULL, 'H'},
 	    {"dev", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -361,6 +371,9 @@ int main(int argc, char **argv)
 	const char *fee_fixed = S_opt("OKPAY_CARD_FEE_FIXED", "30");
 	const char *limit_transfer = S_opt("OKPAY_LIMIT_TRANSFER", "5000000");
 	const char *limit_daily = S_opt("OKPAY_LIMIT_DAILY", "20000000");
+	c->twostep_key_path = S_opt("OKPAY_TWOSTEP_KEY", NULL);
+	const char *twostep_key_hex = S_opt("OKPAY_TWOSTEP_KEY_HEX", NULL);
+	const char *twostep_threshold = S_opt("OKPAY_TWOSTEP_THRESHOLD", "200000");
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -417,6 +430,13 @@ int main(int argc, char **argv)
 		case 'Y':
 			limit_daily = optarg;
 			break;
+		case 'K':
+			c->twostep_key_path = optarg;
+			twostep_key_hex = NULL;
+			break;
+		case 'H':
+			twostep_threshold = optarg;
+			break;
 		case 'h':
 			S_usage(stdout);
 			return 0;
@@ -442,6 +462,8 @@ int main(int argc, char **argv)
 	c->card_fee_fixed = S_number("--card-fee-fixed", fee_fixed, 0, 1000000000LL);
 	c->limit_transfer = S_number("--limit-transfer", limit_transfer, 1, 1000000000000000LL);
 	c->limit_daily = S_number("--limit-daily", limit_daily, 1, 1000000000000000LL);
+	c->twostep_threshold =
+	    S_number("--twostep-threshold", twostep_threshold, 0, 1000000000000000LL);
 	app.cards = &card_simulator;
 	if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0)
 		die("--base-url must start with http:// or https://");
@@ -453,6 +475,24 @@ int main(int argc, char **argv)
 		die("libsodium failed to initialise");
 	if (auth_key_load(c->key_path, app.key, &err) < 0)
 		die("%s", err.ptr);
+	/* A key of its own: the CSRF key signs, this one seals, and either can be rotated alone. */
+	static char twostep_key_path[4096];
+	if (!c->twostep_key_path) {
+		const char *slash = strrchr(c->key_path, '/');
+		int dir = slash ? (int)(slash - c->key_path + 1) : 0;
+		if (snprintf(twostep_key_path, sizeof(twostep_key_path), "%.*stwostep.key", dir,
+		             c->key_path) >= (int)sizeof(twostep_key_path))
+			die("--key path too long");
+		c->twostep_key_path = twostep_key_path;
+	}
+	if (twostep_key_hex) {
+		if (auth_key_from_hex(twostep_key_hex, app.twostep_key) < 0)
+			die("OKPAY_TWOSTEP_KEY_HEX must be 64 hexadecimal digits");
+	} else if (auth_key_load(c->twostep_key_path, app.twostep_key, &err) < 0) {
+		die("%s", err.ptr);
+	}
+	if (totp_init() < 0)
+		die("liboath failed to initialise");
 	if (theme_load(&app.theme, c->theme_dir, c->content_dir, c->base_url, &err) < 0)
 		die("theme: %s", err.ptr);
 	struct db *db = db_open(c->db_path, &err);
