@@ -3,6 +3,7 @@
 #include "app.h"
 #include "auth.h"
 #include "card.h"
+#include "handlers.h"
 #include "outbox.h"
 #include "page.h"
 #include "throttle.h"
@@ -20,8 +21,9 @@ int twostep_enabled(struct http_req *rq, long long user_id)
 {
 	struct db_twostep t;
 	int rc = db_twostep_get(rq->db, user_id, &t);
+	int on = rc == 1 && t.enabled_at != 0;
 	auth_wipe(&t, sizeof(t));
-	return rc < 0 ? -1 : rc == 1 && t.enabled_at != 0;
+	return rc < 0 ? -1 : on;
 }
 
 /* Open the sealed secret of t into secret (TOTP_SECRET_LEN bytes). 0, or -1. */
@@ -327,4 +329,28 @@ int twostep_money_needs_code(struct http_req *rq, long long amount, int is_send,
 	int used = db_card_used(rq->db, rq->user.id, desc.ptr);
 	buf_release(&desc);
 	return used < 0 ? -1 : !used;
+}
+
+int twostep_money_form(struct http_req *rq, struct tv *d, long long amount, int is_send,
+                       int is_card)
+{
+	int on = twostep_form(rq, d);
+	if (on <= 0)
+		return on;
+	int send = is_send && amount > rq->app->cfg.twostep_threshold;
+	tv_set_bool(d, "stepup", send || is_card);
+	tv_set_bool(d, "stepup_send", send);
+	tv_set_bool(d, "stepup_card", is_card);
+	handler_set_money(rq, d, "threshold", rq->app->cfg.twostep_threshold);
+	return 0;
+}
+
+int twostep_stepup_money(struct http_req *rq, struct tv *d, long long amount, int is_send,
+                         const struct card *c)
+{
+	int need = twostep_money_needs_code(rq, amount, is_send, c);
+	if (need < 0)
+		return -1;
+	int big = is_send && amount > rq->app->cfg.twostep_threshold;
+	return twostep_stepup(rq, d, "code", need, big ? "err_code_needed_send" : "err_code_needed_card");
 }

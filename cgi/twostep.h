@@ -114,4 +114,19 @@ int twostep_stepup(struct http_req *rq, struct tv *d, const char *field, int nee
 int twostep_money_needs_code(struct http_req *rq, long long amount, int is_send,
                              const struct card *c);
 
+/**
+ * For the forms of a payment: sets in d "twostep_on", "stepup" (show the code field),
+ * "stepup_send" (a send over the threshold: the field is needed), "stepup_card" (a card that
+ * may be new: needed if it is) and "threshold" (formatted). 0, or -1 on error.
+ */
+int twostep_money_form(struct http_req *rq, struct tv *d, long long amount, int is_send,
+                       int is_card);
+
+/**
+ * The step-up of a payment (twostep_money_needs_code, then twostep_stepup with field "code").
+ * Returns 1 to go on, 0 when the form must be shown again (d has the error), -1 on error.
+ */
+int twostep_stepup_money(struct http_req *rq, struct tv *d, long long amount, int is_send,
+                         const struct card *c);
+
 #endif
