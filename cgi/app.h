@@ -38,8 +38,8 @@ struct config {
 struct app {
 	struct config cfg;
 	struct theme theme;
-	unsigned char key[32];              /* server key */
-	unsigned char twostep_key[32];      /* seals authenticator secrets (never in the database) */
+	unsigned char key[32];         /* server key */
+	unsigned char twostep_key[32]; /* seals authenticator secrets (never in the database) */
 	const struct card_processor *cards; /* card_simulator unless a real one is configured */
 	int secure_cookies;                 /* __Host- names and Secure */
 	FILE *log;

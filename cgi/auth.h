@@ -178,7 +178,8 @@ void auth_seal(unsigned char *out, const unsigned char *msg, size_t n, const uns
  * n - AUTH_SEAL_OVERHEAD bytes. Returns 0, or -1 (out zeroed) when the box is too short,
  * was changed, or was sealed under another key.
  */
-int auth_unseal(unsigned char *out, const unsigned char *box, size_t n, const unsigned char key[32]);
+int auth_unseal(unsigned char *out, const unsigned char *box, size_t n,
+                const unsigned char key[32]);
 
 /**
  * Read a 32-byte key given as 64 hexadecimal digits (a key from configuration instead of a key

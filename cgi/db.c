@@ -1939,8 +1939,7 @@ int db_twostep_codes_box(struct db *db, long long user_id, const unsigned char *
 	return S_exec(s);
 }
 
-int db_recovery_replace(struct db *db, long long user_id, const unsigned char (*hashes)[32],
-                        int n)
+int db_recovery_replace(struct db *db, long long user_id, const unsigned char (*hashes)[32], int n)
 {
 	sqlite3_stmt *s = S_st(db, ST_RECOVERY_DELETE);
 	sqlite3_bind_int64(s, 1, user_id);

@@ -439,8 +439,7 @@ int db_twostep_delete(struct db *db, long long user_id);
 int db_twostep_codes_box(struct db *db, long long user_id, const unsigned char *box, size_t n,
                          long long until, long long session_id);
 /** Replace every recovery code of the user by the n hashes. 0 or -1. */
-int db_recovery_replace(struct db *db, long long user_id, const unsigned char (*hashes)[32],
-                        int n);
+int db_recovery_replace(struct db *db, long long user_id, const unsigned char (*hashes)[32], int n);
 /** Use the recovery code with hash: 1 used now, 0 no such unused code, -1 error. */
 int db_recovery_use(struct db *db, long long user_id, const unsigned char hash[32], long long now);
 /** Unused recovery codes of the user, or -1. */
@@ -449,9 +448,9 @@ int db_recovery_left(struct db *db, long long user_id);
 /* A login half-way: the password was right, the code is still to come. */
 struct db_pending {
 	long long id, user_id, created_at, expires_at;
-	int tries;          /* wrong codes so far */
-	long long done_at;  /* 0 until the code was right (then the session exists) */
-	char next[512];     /* where to go after login, "" for the overview */
+	int tries;         /* wrong codes so far */
+	long long done_at; /* 0 until the code was right (then the session exists) */
+	char next[512];    /* where to go after login, "" for the overview */
 };
 int db_pending_new(struct db *db, const unsigned char hash[32], long long user_id, long long now,
                    long long expires, const char *next);

@@ -22,7 +22,8 @@ int qr_svg(struct buf *out, const char *text, const char *title)
 	         " height=\"%d\" shape-rendering=\"crispEdges\" role=\"img\"><title>",
 	         size, size, size * 6, size * 6);
 	html_text(out, title, strlen(title));
-	buf_addf(out, "</title><rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+	buf_addf(out,
+	         "</title><rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
 	         size, size);
 	/* Runs of dark modules on a row become one rectangle each: h for the run, then back. */
 	for (int y = 0; y < q->width; y++) {

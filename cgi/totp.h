@@ -12,11 +12,11 @@ struct buf;
  * liboath's; this module adds the drift window, replay protection and the text forms of the
  * secret. Nothing here allocates memory the caller must free, except through a struct buf.
  */
-#define TOTP_DIGITS      6
-#define TOTP_PERIOD      30
-#define TOTP_WINDOW      1  /* steps accepted before and after now, for clock drift */
-#define TOTP_SECRET_LEN  20 /* bytes: 160 bits, the HMAC-SHA-1 block the RFC recommends */
-#define TOTP_BASE32_LEN  32 /* characters of a TOTP_SECRET_LEN secret in base32 */
+#define TOTP_DIGITS     6
+#define TOTP_PERIOD     30
+#define TOTP_WINDOW     1  /* steps accepted before and after now, for clock drift */
+#define TOTP_SECRET_LEN 20 /* bytes: 160 bits, the HMAC-SHA-1 block the RFC recommends */
+#define TOTP_BASE32_LEN 32 /* characters of a TOTP_SECRET_LEN secret in base32 */
 
 /** Initialise liboath once per process (safe from several threads). 0, or -1. */
 int totp_init(void);

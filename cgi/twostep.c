@@ -99,9 +99,9 @@ enum twostep_result twostep_enrol_finish(struct http_req *rq, const char *typed,
 		res = TWOSTEP_ERROR;
 		goto out;
 	}
-	enum totp_result v = rc == 1 ? totp_verify(secret, sizeof(secret), rq->now, typed,
-	                                           t.last_step, &step)
-	                             : TOTP_WRONG;
+	enum totp_result v =
+	    rc == 1 ? totp_verify(secret, sizeof(secret), rq->now, typed, t.last_step, &step)
+	            : TOTP_WRONG;
 	if (v == TOTP_ERROR) {
 		res = TWOSTEP_ERROR;
 		goto out;
@@ -153,10 +153,9 @@ static enum twostep_result S_recovery(struct http_req *rq, const struct db_user 
 	int used = db_recovery_use(rq->db, u->id, hash, rq->now);
 	int left = used == 1 ? db_recovery_left(rq->db, u->id) : 0;
 	if (used < 0 || left < 0 ||
-	    (used == 1 &&
-	     (db_event_add(rq->db, u->id, "recovery_used", rq->remote_addr, rq->user_agent,
-	                   rq->now) < 0 ||
-	      outbox_twostep(rq, u, OUTBOX_TWOSTEP_RECOVERY, left) < 0)) ||
+	    (used == 1 && (db_event_add(rq->db, u->id, "recovery_used", rq->remote_addr,
+	                                rq->user_agent, rq->now) < 0 ||
+	                   outbox_twostep(rq, u, OUTBOX_TWOSTEP_RECOVERY, left) < 0)) ||
 	    db_commit(rq->db) < 0) {
 		db_rollback(rq->db);
 		return TWOSTEP_ERROR;
@@ -188,7 +187,8 @@ enum twostep_result twostep_check(struct http_req *rq, const struct db_user *u, 
 		res = S_wrong(rq, u);
 		goto out;
 	}
-	enum totp_result v = totp_verify(secret, sizeof(secret), rq->now, typed, t.last_step, &step);
+	enum totp_result v =
+	    totp_verify(secret, sizeof(secret), rq->now, typed, t.last_step, &step);
 	if (v == TOTP_ERROR)
 		goto out;
 	/* The guarded update decides between two requests racing with the same code. */
@@ -216,8 +216,8 @@ int twostep_codes_new(struct http_req *rq)
 	auth_seal(box, (const unsigned char *)plain, CODES_PLAIN, rq->app->twostep_key);
 	if (db_recovery_replace(rq->db, rq->user.id, (const unsigned char(*)[32])hashes,
 	                        TWOSTEP_RECOVERY_N) < 0 ||
-	    db_twostep_codes_box(rq->db, rq->user.id, box, sizeof(box),
-	                         rq->now + TWOSTEP_CODES_TTL, rq->session.id) < 0)
+	    db_twostep_codes_box(rq->db, rq->user.id, box, sizeof(box), rq->now + TWOSTEP_CODES_TTL,
+	                         rq->session.id) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -352,5 +352,6 @@ int twostep_stepup_money(struct http_req *rq, struct tv *d, long long amount, in
 	if (need < 0)
 		return -1;
 	int big = is_send && amount > rq->app->cfg.twostep_threshold;
-	return twostep_stepup(rq, d, "code", need, big ? "err_code_needed_send" : "err_code_needed_card");
+	return twostep_stepup(rq, d, "code", need,
+	                      big ? "err_code_needed_send" : "err_code_needed_card");
 }

@@ -15,12 +15,12 @@ struct tv;
  * after five in a row the waits begin, whether the code was typed at login or at a step-up.
  */
 
-#define TWOSTEP_ENROL_TTL   (15 * 60) /* seconds to type the first code after the QR code */
-#define TWOSTEP_CODES_TTL   (15 * 60) /* new recovery codes can be seen and downloaded this long */
-#define TWOSTEP_LOGIN_TTL   (5 * 60)  /* a login half-way expires after this */
-#define TWOSTEP_LOGIN_TRIES 10        /* wrong codes that void a login half-way */
-#define TWOSTEP_RECOVERY_N  10        /* recovery codes per set */
-#define TWOSTEP_RECOVERY_LEN 10       /* characters of one (50 bits), shown as XXXXX-XXXXX */
+#define TWOSTEP_ENROL_TTL    (15 * 60) /* seconds to type the first code after the QR code */
+#define TWOSTEP_CODES_TTL    (15 * 60) /* new recovery codes can be seen and downloaded this long */
+#define TWOSTEP_LOGIN_TTL    (5 * 60)  /* a login half-way expires after this */
+#define TWOSTEP_LOGIN_TRIES  10        /* wrong codes that void a login half-way */
+#define TWOSTEP_RECOVERY_N   10        /* recovery codes per set */
+#define TWOSTEP_RECOVERY_LEN 10        /* characters of one (50 bits), shown as XXXXX-XXXXX */
 
 enum twostep_result {
 	TWOSTEP_OK,       /* the authenticator code was right: used now */
@@ -74,7 +74,8 @@ int twostep_codes_new(struct http_req *rq);
  * The new recovery codes of the signed-in user, if this session may still see them: each
  * "XXXXX-XXXXX" with a NUL, in codes. 1 shown, 0 none to show, -1 error.
  */
-int twostep_codes_get(struct http_req *rq, char codes[TWOSTEP_RECOVERY_N][TWOSTEP_RECOVERY_LEN + 2]);
+int twostep_codes_get(struct http_req *rq,
+                      char codes[TWOSTEP_RECOVERY_N][TWOSTEP_RECOVERY_LEN + 2]);
 
 /** Forget the new recovery codes kept for showing (the user has saved them). 0 or -1. */
 int twostep_codes_forget(struct http_req *rq);

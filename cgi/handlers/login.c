@@ -228,7 +228,8 @@ int h_logout(struct http_req *rq, struct http_resp *rs)
 
 static int S_code_page(struct http_req *rq, struct http_resp *rs, int status, struct tv *d)
 {
-	return page_render(rq, rs, status, "login-code", "login_code_title", "account-login-code", d);
+	return page_render(rq, rs, status, "login-code", "login_code_title", "account-login-code",
+	                   d);
 }
 
 /* The half-way login is gone (expired, finished, voided): back to the password. */

@@ -138,7 +138,8 @@ int h_twostep_qr(struct http_req *rq, struct http_resp *rs)
 	int rc = twostep_enrol_secret(rq, &b32);
 	if (rc <= 0) {
 		buf_release(&b32);
-		return rc < 0 ? handler_unavailable(rq, rs, "two-step secret") : page_error(rq, rs, 404);
+		return rc < 0 ? handler_unavailable(rq, rs, "two-step secret")
+		              : page_error(rq, rs, 404);
 	}
 	totp_uri(&uri, ISSUER, rq->user.email, b32.ptr);
 	buf_reset(&rs->body);
@@ -186,21 +187,22 @@ int h_twostep_codes_txt(struct http_req *rq, struct http_resp *rs)
 	char codes[TWOSTEP_RECOVERY_N][TWOSTEP_RECOVERY_LEN + 2];
 	int rc = twostep_codes_get(rq, codes);
 	if (rc <= 0)
-		return rc < 0 ? handler_unavailable(rq, rs, "recovery codes") : page_error(rq, rs, 404);
+		return rc < 0 ? handler_unavailable(rq, rs, "recovery codes")
+		              : page_error(rq, rs, 404);
 	const struct i18n *ui = &rq->app->theme.ui;
 	struct buf when = BUF_INIT;
 	handler_time(&when, rq->now);
 	buf_reset(&rs->body);
 	/* CRLF: the file is read in Notepad as often as anywhere else. */
-	buf_addf(&rs->body, "%s\r\n%s %s\r\n%s\r\n\r\n", i18n_get(ui, rq->locale, "twostep_codes_file_title"),
-	         rq->user.email, when.ptr, i18n_get(ui, rq->locale, "twostep_codes_file_text"));
+	buf_addf(&rs->body, "%s\r\n%s %s\r\n%s\r\n\r\n",
+	         i18n_get(ui, rq->locale, "twostep_codes_file_title"), rq->user.email, when.ptr,
+	         i18n_get(ui, rq->locale, "twostep_codes_file_text"));
 	for (int i = 0; i < TWOSTEP_RECOVERY_N; i++)
 		buf_addf(&rs->body, "%s\r\n", codes[i]);
 	auth_wipe(codes, sizeof(codes));
 	buf_release(&when);
 	http_header(rs, "Content-Type", "text/plain; charset=utf-8");
-	http_header(rs, "Content-Disposition",
-	            "attachment; filename=\"okpay-recovery-codes.txt\"");
+	http_header(rs, "Content-Disposition", "attachment; filename=\"okpay-recovery-codes.txt\"");
 	http_header(rs, "X-Content-Type-Options", "nosniff");
 	rs->status = 200;
 	return 200;
@@ -237,8 +239,8 @@ int h_twostep_codes_new(struct http_req *rq, struct http_resp *rs)
 	if (db_begin(rq->db) < 0)
 		return handler_unavailable(rq, rs, "begin");
 	if (twostep_codes_new(rq) < 0 ||
-	    db_event_add(rq->db, rq->user.id, "recovery_codes_new", rq->remote_addr,
-	                 rq->user_agent, rq->now) < 0 ||
+	    db_event_add(rq->db, rq->user.id, "recovery_codes_new", rq->remote_addr, rq->user_agent,
+	                 rq->now) < 0 ||
 	    db_commit(rq->db) < 0) {
 		db_rollback(rq->db);
 		return handler_unavailable(rq, rs, "recovery codes");

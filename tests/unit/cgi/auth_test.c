@@ -651,3 +651,77 @@ Test(auth, key_file_in_missing_directory_is_an_error)
 	          err.ptr);
 	buf_release(&err);
 }
+
+/* --- secrets at rest ----------------------------------------------------------------------- */
+
+static const unsigned char S_seal_key[32] = "0123456789abcdef0123456789abcdef";
+
+Test(auth, seal_then_unseal_gives_the_secret_back)
+{
+	const unsigned char msg[20] = "12345678901234567890";
+	unsigned char box[sizeof msg + AUTH_SEAL_OVERHEAD], out[sizeof msg];
+	auth_seal(box, msg, sizeof msg, S_seal_key);
+	cr_assert_neq(memcmp(box + 24, msg, sizeof msg), 0,
+	              "the box does not hold the secret in the clear");
+	cr_assert_eq(auth_unseal(out, box, sizeof box, S_seal_key), 0);
+	cr_assert_eq(memcmp(out, msg, sizeof msg), 0);
+}
+
+Test(auth, seals_of_one_secret_differ)
+{
+	const unsigned char msg[20] = "12345678901234567890";
+	unsigned char a[sizeof msg + AUTH_SEAL_OVERHEAD], b[sizeof a];
+	auth_seal(a, msg, sizeof msg, S_seal_key);
+	auth_seal(b, msg, sizeof msg, S_seal_key);
+	cr_assert_neq(memcmp(a, b, sizeof a), 0, "a fresh nonce each time");
+}
+
+Test(auth, unseal_refuses_a_wrong_key)
+{
+	const unsigned char msg[20] = "12345678901234567890";
+	unsigned char box[sizeof msg + AUTH_SEAL_OVERHEAD], out[sizeof msg];
+	unsigned char other[32];
+	memcpy(other, S_seal_key, 32);
+	other[31] ^= 1;
+	auth_seal(box, msg, sizeof msg, S_seal_key);
+	memset(out, 0xAA, sizeof out);
+	cr_assert_eq(auth_unseal(out, box, sizeof box, other), -1);
+	for (size_t i = 0; i < sizeof out; i++)
+		cr_assert_eq(out[i], 0, "output zeroed after a refusal");
+}
+
+Test(auth, unseal_refuses_a_changed_or_short_box)
+{
+	const unsigned char msg[20] = "12345678901234567890";
+	unsigned char box[sizeof msg + AUTH_SEAL_OVERHEAD], out[sizeof msg];
+	auth_seal(box, msg, sizeof msg, S_seal_key);
+	for (size_t i = 0; i < sizeof box; i += 7) {
+		box[i] ^= 0x01;
+		cr_assert_eq(auth_unseal(out, box, sizeof box, S_seal_key), -1, "byte %zu changed",
+		             i);
+		box[i] ^= 0x01;
+	}
+	cr_assert_eq(auth_unseal(out, box, AUTH_SEAL_OVERHEAD - 1, S_seal_key), -1);
+	cr_assert_eq(auth_unseal(out, box, sizeof box, S_seal_key), 0);
+}
+
+Test(auth, key_from_hex_reads_64_hex_digits_only)
+{
+	unsigned char key[32];
+	cr_assert_eq(auth_key_from_hex("000102030405060708090a0b0c0d0e0f"
+	                               "101112131415161718191A1B1C1D1E1F",
+	                               key),
+	             0);
+	for (int i = 0; i < 32; i++)
+		cr_assert_eq(key[i], i);
+	cr_assert_eq(auth_key_from_hex("0001", key), -1);
+	cr_assert_eq(auth_key_from_hex("000102030405060708090a0b0c0d0e0f"
+	                               "101112131415161718191a1b1c1d1e1g",
+	                               key),
+	             -1);
+	cr_assert_eq(key[0], 0, "key zeroed after a refusal");
+	cr_assert_eq(auth_key_from_hex("000102030405060708090a0b0c0d0e0f"
+	                               "101112131415161718191a1b1c1d1e1f00",
+	                               key),
+	             -1);
+}
