@@ -217,7 +217,15 @@ int h_twostep_codes_done(struct http_req *rq, struct http_resp *rs)
 	return handler_see_other(rq, rs, "/account/security?saved=1");
 }
 
-int h_twostep_codes_new(struct http_req *rq, struct http_resp *rs)
+/*
+ * What the forms of an account with two-step verification on share: a session, verification
+ * on, the password in the field whose input has the id password_field and, when code_field is
+ * not NULL, a fresh code (checked only after the right password, so a wrong password does not
+ * use a code up). 0 to go on; otherwise the status of the answer already made (the security
+ * page with the errors, a redirect, or 503).
+ */
+static int S_checked(struct http_req *rq, struct http_resp *rs, const char *password_field,
+                     const char *code_field)
 {
 	if (handler_need_session(rq, rs))
 		return 303;
@@ -227,15 +235,25 @@ int h_twostep_codes_new(struct http_req *rq, struct http_resp *rs)
 	if (!on)
 		return handler_see_other(rq, rs, "/account/security");
 	struct tv *d = page_data(rq);
-	int ok = S_password(rq, d, "codes_password");
-	if (ok <= 0) {
-		if (ok < 0) {
-			tv_free(d);
-			return handler_unavailable(rq, rs, "password verify");
-		}
-		return handler_security_page(rq, rs, 400, d);
+	int ok = S_password(rq, d, password_field);
+	if (ok == 1 && code_field)
+		ok = twostep_stepup(rq, d, code_field, 1, "err_code_needed_off");
+	if (ok == 1) {
+		tv_free(d);
+		return 0;
 	}
-	tv_free(d);
+	if (ok < 0) {
+		tv_free(d);
+		return handler_unavailable(rq, rs, "two-step check");
+	}
+	return handler_security_page(rq, rs, 400, d);
+}
+
+int h_twostep_codes_new(struct http_req *rq, struct http_resp *rs)
+{
+	int status = S_checked(rq, rs, "codes_password", NULL);
+	if (status)
+		return status;
 	if (db_begin(rq->db) < 0)
 		return handler_unavailable(rq, rs, "begin");
 	if (twostep_codes_new(rq) < 0 ||
@@ -252,26 +270,9 @@ int h_twostep_codes_new(struct http_req *rq, struct http_resp *rs)
 
 int h_twostep_off(struct http_req *rq, struct http_resp *rs)
 {
-	if (handler_need_session(rq, rs))
-		return 303;
-	int on = twostep_enabled(rq, rq->user.id);
-	if (on < 0)
-		return handler_unavailable(rq, rs, "two-step");
-	if (!on)
-		return handler_see_other(rq, rs, "/account/security");
-	struct tv *d = page_data(rq);
-	int ok = S_password(rq, d, "off_password");
-	/* The code only after the right password: a wrong password must not use a code up. */
-	if (ok == 1)
-		ok = twostep_stepup(rq, d, "off_code", 1, "err_code_needed_off");
-	if (ok <= 0) {
-		if (ok < 0) {
-			tv_free(d);
-			return handler_unavailable(rq, rs, "two-step off");
-		}
-		return handler_security_page(rq, rs, 400, d);
-	}
-	tv_free(d);
+	int status = S_checked(rq, rs, "off_password", "off_code");
+	if (status)
+		return status;
 	if (twostep_disable(rq) < 0)
 		return handler_unavailable(rq, rs, "two-step off");
 	return handler_see_other(rq, rs, "/account/security?twostep=off");

@@ -9,8 +9,8 @@
 Test(qr, svg_of_an_otpauth_uri_is_one_path_without_script_or_style)
 {
 	struct buf b = BUF_INIT;
-	cr_assert_eq(qr_svg(&b, "otpauth://totp/OKpay:a%40example.com?secret=GEZDGNBV", "QR <code>"),
-	             0);
+	cr_assert_eq(
+	    qr_svg(&b, "otpauth://totp/OKpay:a%40example.com?secret=GEZDGNBV", "QR <code>"), 0);
 	cr_assert_eq(strncmp(b.ptr, "<?xml", 5), 0);
 	cr_assert(strstr(b.ptr, "<svg xmlns=\"http://www.w3.org/2000/svg\"") != NULL);
 	cr_assert(strstr(b.ptr, "<title>QR &lt;code&gt;</title>") != NULL, "title escaped");

@@ -58,8 +58,8 @@ Test(totp, verify_accepts_one_step_of_drift_either_way)
 	char code[7];
 	for (int off = -1; off <= 1; off++) {
 		S_code_at(now, off, code);
-		cr_assert_eq(totp_verify(S_seed, SEED_LEN, now, code, 0, &step), TOTP_OK, "offset %d",
-		             off);
+		cr_assert_eq(totp_verify(S_seed, SEED_LEN, now, code, 0, &step), TOTP_OK,
+		             "offset %d", off);
 		cr_assert_eq(step, totp_step(now) + off);
 	}
 }
