@@ -113,14 +113,14 @@ describe('two-step verification in a browser', () => {
     await page.getByLabel('验证器应用中的 6 位验证码', { exact: true }).fill(totp(key, -1));
     await main(page).getByRole('button', { name: '开启', exact: true }).click();
     await arrive(page, '/zh/account/twostep/codes');
-    await visible(heading(page, '保存你的备用码'), 'recovery codes heading');
+    await visible(heading(page, '保存你的恢复码'), 'recovery codes heading');
     const codes = (await page.locator('#recovery-codes li').allInnerTexts()).map((s) => s.trim());
     assert.equal(codes.length, 10);
     for (const c of codes) assert.match(c, /^[A-Z2-9]{5}-[A-Z2-9]{5}$/);
-    await visible(main(page).getByRole('link', { name: '下载备用码（文本文件）' }), 'the download link');
+    await visible(main(page).getByRole('link', { name: '下载恢复码（文本文件）' }), 'the download link');
     await assertAccessible(page, '/zh/account/twostep/codes');
 
-    await main(page).getByRole('button', { name: '我已保存备用码', exact: true }).click();
+    await main(page).getByRole('button', { name: '我已保存恢复码', exact: true }).click();
     await arrive(page, '/zh/account/security');
     await visible(page.getByRole('status').filter({ hasText: '两步验证已开启' }), 'the banner');
     await visible(main(page).getByRole('region', { name: '两步验证' }).getByText('已开启', { exact: true }), 'status 已开启');
@@ -136,7 +136,7 @@ describe('two-step verification in a browser', () => {
     await passwordStep(page);
     await assertAccessible(page, '/zh/account/login/code');
     await screenshot(page, SHOTS, 'twostep-login-code-zh');
-    await page.getByLabel('验证码或备用码', { exact: true }).fill(totp(key, 0));
+    await page.getByLabel('验证码或恢复码', { exact: true }).fill(totp(key, 0));
     await main(page).getByRole('button', { name: '验证并登录', exact: true }).click();
     await arrive(page, '/zh/account/');
     await visible(heading(page, '我的账户'), '"我的账户"');
@@ -149,7 +149,7 @@ describe('two-step verification in a browser', () => {
       const sp = await strict.newPage();
       const sw = await watchPage(sp);
       await passwordStep(sp);
-      await sp.getByLabel('验证码或备用码', { exact: true }).fill(totp(key, 1));
+      await sp.getByLabel('验证码或恢复码', { exact: true }).fill(totp(key, 1));
       await main(sp).getByRole('button', { name: '验证并登录', exact: true }).click();
       await arrive(sp, '/zh/account/');
       await sp.goto(`${portal.base}/zh/account/security`);
