@@ -298,7 +298,12 @@ int twostep_stepup(struct http_req *rq, struct tv *d, const char *field, int nee
 	switch (twostep_check(rq, &rq->user, http_field(rq, "code"), &wait)) {
 	case TWOSTEP_OK:
 	case TWOSTEP_RECOVERY:
-		return 1;
+		/* The action it lets through is logged by its own code; this says a code was asked.
+		 */
+		return db_event_add(rq->db, rq->user.id, "twostep_stepup", rq->remote_addr,
+		                    rq->user_agent, rq->now) < 0
+		           ? -1
+		           : 1;
 	case TWOSTEP_EMPTY:
 		page_field_error(rq, d, field, why_key);
 		return 0;

@@ -328,6 +328,7 @@ describe('two-step verification', () => {
     assert.equal(ok.status, 303, errorsOf(ok.text));
     assert.ok(w.receiptNumber(ok.location));
     assert.equal(w.balance(srv.db, u.email), before - 200001);
+    assert.equal(events(u.id).filter((k) => k === 'twostep_stepup').length, 1, 'the step-up is in the activity');
     // A second click on Confirm: the receipt, no code needed, nothing moves twice.
     const again = await u.c.post('/zh/account/send/confirm', { csrf: review.csrf, key: big.key });
     assert.equal(again.status, 303);
