@@ -404,6 +404,23 @@ describe('two-step verification', () => {
     assert.equal(r.location, '/en/account/');
   });
 
+  it('okpay-admin twostep-off turns it off for an owner who lost everything, and mails them', async () => {
+    const u = await w.newUser(srv, mail, ui, { who: 'lost' });
+    await enrol(u);
+    const content = ['--content', path.join(h.ROOT, 'content'), '--theme', path.join(h.ROOT, 'theme')];
+    const r = w.admin(srv.db, ...content, 'twostep-off', u.email);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(count('twostep', `user_id = ${u.id}`), 0);
+    assert.equal(count('recovery_codes', `user_id = ${u.id}`), 0);
+    assert.ok(events(u.id).includes('twostep_off'));
+    await mail.next({ to: u.email, subject: ui.zh.mail_twostep_off_subject }, 10000);
+    const again = w.admin(srv.db, ...content, 'twostep-off', u.email);
+    assert.equal(again.status, 0);
+    assert.match(again.stdout, /off already/);
+    const nobody = w.admin(srv.db, ...content, 'twostep-off', 'nobody@example.com');
+    assert.equal(nobody.status, 1);
+  });
+
   it('creates the key file with mode 0600 at first start', () => {
     const key = path.join(path.dirname(srv.db), 'twostep.key');
     const st = fs.statSync(key);
