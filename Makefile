@@ -19,11 +19,12 @@ LDFLAGS += $(filter -fsanitize%,$(OPT)) -pthread
 
 CMARK_LIBS := -lcmark-gfm-extensions -lcmark-gfm
 SEARCH_LIBS := -lsqlite3 -licuuc -licudata -lz -lm
-PORTAL_LIBS := -lfcgi $(SEARCH_LIBS) -lsodium -lzxcvbn -lm
+PORTAL_LIBS := -lfcgi $(SEARCH_LIBS) -lsodium -lzxcvbn -loath -lqrencode -lm
 
 # Debian packages: to build and run, to test, to benchmark.
 PKGS_RUN   := gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libfcgi-dev \
-	      libsqlite3-dev libsodium-dev libzxcvbn-dev libicu-dev zlib1g-dev nginx inotify-tools sqlite3
+	      libsqlite3-dev libsodium-dev libzxcvbn-dev libicu-dev zlib1g-dev liboath-dev libqrencode-dev \
+	      nginx inotify-tools sqlite3
 PKGS_TEST  := libcriterion-dev tidy linkchecker chromium fonts-wqy-microhei curl
 PKGS_BENCH := wrk hugo time bc libicu-dev
 PKGS_FUZZ  := clang libclang-rt-14-dev

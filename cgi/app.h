@@ -31,12 +31,16 @@ struct config {
 	long long limit_transfer;       /* largest single send or top-up: ¥50,000 */
 	long long limit_daily;          /* most sent per China Standard Time day: ¥200,000 */
 	long long review_ttl;           /* seconds a send's review can be confirmed: 900 */
+	/* Two-step verification (issue 8). */
+	const char *twostep_key_path; /* key that seals authenticator secrets, made if missing */
+	long long twostep_threshold;  /* sends above this ask for a fresh code: ¥2,000 */
 };
 
 struct app {
 	struct config cfg;
 	struct theme theme;
-	unsigned char key[32];              /* server key */
+	unsigned char key[32];         /* server key */
+	unsigned char twostep_key[32]; /* seals authenticator secrets (never in the database) */
 	const struct card_processor *cards; /* card_simulator unless a real one is configured */
 	int secure_cookies;                 /* __Host- names and Secure */
 	FILE *log;

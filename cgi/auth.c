@@ -334,30 +334,23 @@ int auth_mac_verify(const char *mac, size_t n, const unsigned char key[32], cons
 
 /* --- sealed values ------------------------------------------------------------------------ */
 
-#define S_SEAL_OVERHEAD (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
-
 /* The key of one purpose: keyed BLAKE2b of the label, so purposes never share a key. */
-static void S_seal_key(unsigned char out[crypto_secretbox_KEYBYTES], const unsigned char key[32],
-                       const char *purpose)
+static void S_seal_key(unsigned char out[32], const unsigned char key[32], const char *purpose)
 {
-	_Static_assert(crypto_secretbox_KEYBYTES == 32, "secretbox key size");
-	crypto_generichash(out, crypto_secretbox_KEYBYTES, (const unsigned char *)purpose,
-	                   strlen(purpose), key, 32);
+	crypto_generichash(out, 32, (const unsigned char *)purpose, strlen(purpose), key, 32);
 }
 
 int auth_seal(struct buf *out, const unsigned char key[32], const char *purpose, const void *msg,
               size_t n)
 {
-	unsigned char k[crypto_secretbox_KEYBYTES];
-	unsigned char box[S_SEAL_OVERHEAD + AUTH_SEAL_MAX];
+	unsigned char k[32], box[AUTH_BOX_OVERHEAD + AUTH_SEAL_MAX];
 	char text[sodium_base64_ENCODED_LEN(sizeof box, S_B64URL)];
 
 	if (n > AUTH_SEAL_MAX)
 		return -1;
 	S_seal_key(k, key, purpose);
-	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, msg, n, box, k);
-	sodium_bin2base64(text, sizeof text, box, S_SEAL_OVERHEAD + n, S_B64URL);
+	auth_box_seal(box, msg, n, k);
+	sodium_bin2base64(text, sizeof text, box, AUTH_BOX_OVERHEAD + n, S_B64URL);
 	buf_adds(out, text);
 	sodium_memzero(k, sizeof k);
 	return 0;
@@ -366,8 +359,7 @@ int auth_seal(struct buf *out, const unsigned char key[32], const char *purpose,
 int auth_unseal(struct buf *out, const unsigned char key[32], const char *purpose,
                 const char *sealed, size_t n)
 {
-	unsigned char k[crypto_secretbox_KEYBYTES];
-	unsigned char box[S_SEAL_OVERHEAD + AUTH_SEAL_MAX], msg[AUTH_SEAL_MAX];
+	unsigned char k[32], box[AUTH_BOX_OVERHEAD + AUTH_SEAL_MAX], msg[AUTH_SEAL_MAX];
 	size_t len = 0;
 	const char *end = NULL;
 	int rc = -1;
@@ -375,17 +367,63 @@ int auth_unseal(struct buf *out, const unsigned char key[32], const char *purpos
 	/* As for tokens, libsodium's strict decoder gives every box one accepted spelling. */
 	if (n > sodium_base64_ENCODED_LEN(sizeof box, S_B64URL) ||
 	    sodium_base642bin(box, sizeof box, sealed, n, NULL, &len, &end, S_B64URL) != 0 ||
-	    end != sealed + n || len < S_SEAL_OVERHEAD)
+	    end != sealed + n || len < AUTH_BOX_OVERHEAD)
 		return -1;
 	S_seal_key(k, key, purpose);
-	if (crypto_secretbox_open_easy(msg, box + crypto_secretbox_NONCEBYTES,
-	                               len - crypto_secretbox_NONCEBYTES, box, k) == 0) {
-		buf_add(out, (const char *)msg, len - S_SEAL_OVERHEAD);
+	if (auth_box_open(msg, box, len, k) == 0) {
+		buf_add(out, (const char *)msg, len - AUTH_BOX_OVERHEAD);
 		rc = 0;
 	}
 	sodium_memzero(k, sizeof k);
 	sodium_memzero(msg, sizeof msg);
 	return rc;
+}
+
+/* --- secrets at rest ----------------------------------------------------------------------- */
+
+_Static_assert(AUTH_BOX_OVERHEAD == crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES,
+               "sealed box overhead");
+void auth_random(void *p, size_t n)
+{
+	randombytes_buf(p, n);
+}
+
+void auth_wipe(void *p, size_t n)
+{
+	sodium_memzero(p, n);
+}
+
+void auth_box_seal(unsigned char *out, const unsigned char *msg, size_t n,
+                   const unsigned char key[32])
+{
+	/* Random 24-byte nonces never repeat in practice, so one key can seal every secret. */
+	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, msg, n, out, key);
+}
+
+int auth_box_open(unsigned char *out, const unsigned char *box, size_t n,
+                  const unsigned char key[32])
+{
+	if (n < AUTH_BOX_OVERHEAD)
+		return -1;
+	if (crypto_secretbox_open_easy(out, box + crypto_secretbox_NONCEBYTES,
+	                               n - crypto_secretbox_NONCEBYTES, box, key) != 0) {
+		sodium_memzero(out, n - AUTH_BOX_OVERHEAD);
+		return -1;
+	}
+	return 0;
+}
+
+int auth_key_from_hex(const char *hex, unsigned char key[32])
+{
+	size_t len = 0;
+	const char *end = NULL;
+	if (strlen(hex) != 64 || sodium_hex2bin(key, 32, hex, 64, NULL, &len, &end) != 0 ||
+	    len != 32 || *end != '\0') {
+		sodium_memzero(key, 32);
+		return -1;
+	}
+	return 0;
 }
 
 /* --- server key ---------------------------------------------------------------------------- */

@@ -178,6 +178,38 @@ int auth_seal(struct buf *out, const unsigned char key[32], const char *purpose,
  */
 int auth_unseal(struct buf *out, const unsigned char key[32], const char *purpose,
                 const char *sealed, size_t n);
+/* --- secrets at rest ----------------------------------------------------------------------- */
+
+/** Bytes a sealed box adds to its message: a random nonce and the authentication tag. */
+#define AUTH_BOX_OVERHEAD 40
+
+/** Fill the n bytes at p with random bytes (e.g. a new authenticator secret). */
+void auth_random(void *p, size_t n);
+
+/** Overwrite the n bytes at p with zeros in a way the compiler keeps (for secrets on the stack). */
+void auth_wipe(void *p, size_t n);
+
+/**
+ * Encrypt and authenticate the n bytes of msg under a 32-byte key (crypto_secretbox, XSalsa20
+ * and Poly1305, with a random nonce) into out, which must hold n + AUTH_BOX_OVERHEAD bytes
+ * and is owned by the caller: the nonce, then the box.
+ */
+void auth_box_seal(unsigned char *out, const unsigned char *msg, size_t n,
+                   const unsigned char key[32]);
+
+/**
+ * Open a box made by auth_box_seal (n bytes, nonce included) into out, which must hold
+ * n - AUTH_BOX_OVERHEAD bytes. Returns 0, or -1 (out zeroed) when the box is too short,
+ * was changed, or was sealed under another key.
+ */
+int auth_box_open(unsigned char *out, const unsigned char *box, size_t n,
+                  const unsigned char key[32]);
+
+/**
+ * Read a 32-byte key given as 64 hexadecimal digits (a key from configuration instead of a key
+ * file). Returns 0, or -1 (key zeroed) for anything else.
+ */
+int auth_key_from_hex(const char *hex, unsigned char key[32]);
 
 /* --- server key ---------------------------------------------------------------------------- */
 

@@ -171,6 +171,41 @@ static const char *migrations[] = {
     "DROP INDEX transfers_sent;"
     "CREATE INDEX transfers_sent ON transfers(from_user, kind, created_at, amount);"
     "PRAGMA user_version = 6;",
+    /*
+     * 7: two-step verification. The authenticator secret is sealed (auth_box_seal) under a key
+     * that is not in the database; enabled_at is 0 while enrolment waits for the first code;
+     * last_step is the newest time step accepted, so no code is accepted twice. Recovery codes
+     * are stored as hashes. A login half-way (password right, code still to come) lives in
+     * login_pending, bound to the browser by a cookie whose token is stored as a hash. The
+     * recovery codes just made wait sealed in codes_box until their page is left (codes_until).
+     */
+    "CREATE TABLE twostep ("
+    " user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    " secret BLOB NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " enabled_at INTEGER NOT NULL DEFAULT 0,"
+    " last_step INTEGER NOT NULL DEFAULT 0,"
+    " codes_box BLOB,"
+    " codes_until INTEGER NOT NULL DEFAULT 0,"
+    " codes_session INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE recovery_codes ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " hash BLOB NOT NULL,"
+    " used_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX recovery_codes_user ON recovery_codes(user_id, used_at);"
+    "CREATE TABLE login_pending ("
+    " id INTEGER PRIMARY KEY,"
+    " hash BLOB NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL,"
+    " tries INTEGER NOT NULL DEFAULT 0,"
+    " done_at INTEGER NOT NULL DEFAULT 0,"
+    " next TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX login_pending_expiry ON login_pending(expires_at);"
+    "CREATE INDEX transfers_card ON transfers(card) WHERE card != '';"
+    "PRAGMA user_version = 7;",
 };
 
 enum stmt {
@@ -238,6 +273,23 @@ enum stmt {
 	ST_AUDIT_KEYS,
 	ST_SEARCH_LOG_ADD,
 	ST_SEARCH_LOG_REPORT,
+	/* Two-step verification (migration 7). */
+	ST_TWOSTEP_GET,
+	ST_TWOSTEP_START,
+	ST_TWOSTEP_ENABLE,
+	ST_TWOSTEP_STEP,
+	ST_TWOSTEP_DELETE,
+	ST_TWOSTEP_CODES_BOX,
+	ST_RECOVERY_DELETE,
+	ST_RECOVERY_INSERT,
+	ST_RECOVERY_USE,
+	ST_RECOVERY_LEFT,
+	ST_PENDING_NEW,
+	ST_PENDING_GET,
+	ST_PENDING_TRY,
+	ST_PENDING_DONE,
+	ST_PENDING_PURGE,
+	ST_CARD_USED,
 	ST__MAX
 };
 
@@ -400,6 +452,36 @@ static const char *sql[ST__MAX] = {
                              " WHERE at >= ?1 AND (?2 = 0 OR results = 0)"
                              " GROUP BY query, locale"
                              " ORDER BY count(*) DESC, max(at) DESC, query, locale LIMIT ?3",
+    [ST_TWOSTEP_GET] = "SELECT user_id, secret, created_at, enabled_at, last_step, codes_box,"
+                       " codes_until, codes_session FROM twostep WHERE user_id = ?1",
+    /* A new enrolment replaces one not finished, never a verification that is on. */
+    [ST_TWOSTEP_START] = "INSERT INTO twostep (user_id, secret, created_at) VALUES (?1, ?2, ?3)"
+                         " ON CONFLICT (user_id) DO UPDATE SET secret = ?2, created_at = ?3,"
+                         " last_step = 0, codes_box = NULL, codes_until = 0"
+                         " WHERE enabled_at = 0",
+    [ST_TWOSTEP_ENABLE] = "UPDATE twostep SET enabled_at = ?3, last_step = ?2"
+                          " WHERE user_id = ?1 AND enabled_at = 0 AND last_step < ?2",
+    /* The guard makes a code single-use even when two requests race with it. */
+    [ST_TWOSTEP_STEP] = "UPDATE twostep SET last_step = ?2 WHERE user_id = ?1"
+                        " AND enabled_at != 0 AND last_step < ?2",
+    [ST_TWOSTEP_DELETE] = "DELETE FROM twostep WHERE user_id = ?1",
+    [ST_TWOSTEP_CODES_BOX] = "UPDATE twostep SET codes_box = ?2, codes_until = ?3,"
+                             " codes_session = ?4 WHERE user_id = ?1",
+    [ST_RECOVERY_DELETE] = "DELETE FROM recovery_codes WHERE user_id = ?1",
+    [ST_RECOVERY_INSERT] = "INSERT INTO recovery_codes (user_id, hash) VALUES (?1, ?2)",
+    [ST_RECOVERY_USE] = "UPDATE recovery_codes SET used_at = ?3 WHERE user_id = ?1 AND hash = ?2"
+                        " AND used_at = 0",
+    [ST_RECOVERY_LEFT] = "SELECT count(*) FROM recovery_codes WHERE user_id = ?1 AND used_at = 0",
+    [ST_PENDING_NEW] = "INSERT INTO login_pending (hash, user_id, created_at, expires_at, next)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_PENDING_GET] = "SELECT id, user_id, created_at, expires_at, tries, done_at, next"
+                       " FROM login_pending WHERE hash = ?1",
+    [ST_PENDING_TRY] = "UPDATE login_pending SET tries = tries + 1 WHERE id = ?1",
+    [ST_PENDING_DONE] = "UPDATE login_pending SET done_at = ?2 WHERE id = ?1 AND done_at = 0",
+    [ST_PENDING_PURGE] = "DELETE FROM login_pending WHERE expires_at < ?1",
+    /* A card this account paid with before: a top-up into its wallet or a send from it. */
+    [ST_CARD_USED] = "SELECT EXISTS (SELECT 1 FROM transfers WHERE card = ?2 AND method = 'card'"
+                     " AND (from_user = ?1 OR (kind = 'top_up' AND to_user = ?1)))",
 };
 
 struct db {
@@ -1738,4 +1820,200 @@ void db_search_rows_release(struct db_search_row *r, int n)
 		free(r[i].locale);
 	}
 	free(r);
+}
+
+/* --- two-step verification ----------------------------------------------------------------- */
+
+/* Copy a blob column into a fixed array; a longer one than fits reads as none. */
+static size_t S_col_blob(sqlite3_stmt *s, int i, unsigned char *out, size_t cap)
+{
+	int n = sqlite3_column_bytes(s, i);
+	const void *p = sqlite3_column_blob(s, i);
+	if (!p || n <= 0 || (size_t)n > cap)
+		return 0;
+	memcpy(out, p, (size_t)n);
+	return (size_t)n;
+}
+
+/* Run a guarded UPDATE: 1 if it changed a row, 0 if the guard said no, -1 on error. */
+static int S_changed(struct db *db, sqlite3_stmt *s)
+{
+	if (S_exec(s) < 0)
+		return -1;
+	return sqlite3_changes(db->h) > 0 ? 1 : 0;
+}
+
+int db_twostep_get(struct db *db, long long user_id, struct db_twostep *t)
+{
+	sqlite3_stmt *s = S_st(db, ST_TWOSTEP_GET);
+	sqlite3_bind_int64(s, 1, user_id);
+	memset(t, 0, sizeof(*t));
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		t->user_id = sqlite3_column_int64(s, 0);
+		t->secret_len = S_col_blob(s, 1, t->secret, sizeof(t->secret));
+		t->created_at = sqlite3_column_int64(s, 2);
+		t->enabled_at = sqlite3_column_int64(s, 3);
+		t->last_step = sqlite3_column_int64(s, 4);
+		t->codes_len = S_col_blob(s, 5, t->codes_box, sizeof(t->codes_box));
+		t->codes_until = sqlite3_column_int64(s, 6);
+		t->codes_session = sqlite3_column_int64(s, 7);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int db_twostep_start(struct db *db, long long user_id, const unsigned char *box, size_t n,
+                     long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_TWOSTEP_START);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_blob(s, 2, box, (int)n, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now);
+	return S_changed(db, s);
+}
+
+int db_twostep_enable(struct db *db, long long user_id, long long step, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_TWOSTEP_ENABLE);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 2, step);
+	sqlite3_bind_int64(s, 3, now);
+	return S_changed(db, s);
+}
+
+int db_twostep_use_step(struct db *db, long long user_id, long long step)
+{
+	sqlite3_stmt *s = S_st(db, ST_TWOSTEP_STEP);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 2, step);
+	return S_changed(db, s);
+}
+
+int db_twostep_delete(struct db *db, long long user_id)
+{
+	sqlite3_stmt *s = S_st(db, ST_RECOVERY_DELETE);
+	sqlite3_bind_int64(s, 1, user_id);
+	if (S_exec(s) < 0)
+		return -1;
+	s = S_st(db, ST_TWOSTEP_DELETE);
+	sqlite3_bind_int64(s, 1, user_id);
+	return S_exec(s);
+}
+
+int db_twostep_codes_box(struct db *db, long long user_id, const unsigned char *box, size_t n,
+                         long long until, long long session_id)
+{
+	sqlite3_stmt *s = S_st(db, ST_TWOSTEP_CODES_BOX);
+	sqlite3_bind_int64(s, 1, user_id);
+	if (box && n)
+		sqlite3_bind_blob(s, 2, box, (int)n, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, box ? until : 0);
+	sqlite3_bind_int64(s, 4, box ? session_id : 0);
+	return S_exec(s);
+}
+
+int db_recovery_replace(struct db *db, long long user_id, const unsigned char (*hashes)[32], int n)
+{
+	sqlite3_stmt *s = S_st(db, ST_RECOVERY_DELETE);
+	sqlite3_bind_int64(s, 1, user_id);
+	if (S_exec(s) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		s = S_st(db, ST_RECOVERY_INSERT);
+		sqlite3_bind_int64(s, 1, user_id);
+		sqlite3_bind_blob(s, 2, hashes[i], 32, SQLITE_STATIC);
+		if (S_exec(s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int db_recovery_use(struct db *db, long long user_id, const unsigned char hash[32], long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_RECOVERY_USE);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_blob(s, 2, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now);
+	return S_changed(db, s);
+}
+
+int db_recovery_left(struct db *db, long long user_id)
+{
+	sqlite3_stmt *s = S_st(db, ST_RECOVERY_LEFT);
+	sqlite3_bind_int64(s, 1, user_id);
+	int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_reset(s);
+	return n;
+}
+
+int db_pending_new(struct db *db, const unsigned char hash[32], long long user_id, long long now,
+                   long long expires, const char *next)
+{
+	sqlite3_stmt *s = S_st(db, ST_PENDING_NEW);
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, user_id);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, expires);
+	sqlite3_bind_text(s, 5, next ? next : "", -1, SQLITE_STATIC);
+	return S_exec(s);
+}
+
+int db_pending_get(struct db *db, const unsigned char hash[32], struct db_pending *p)
+{
+	sqlite3_stmt *s = S_st(db, ST_PENDING_GET);
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	memset(p, 0, sizeof(*p));
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(s, 0);
+		p->user_id = sqlite3_column_int64(s, 1);
+		p->created_at = sqlite3_column_int64(s, 2);
+		p->expires_at = sqlite3_column_int64(s, 3);
+		p->tries = sqlite3_column_int(s, 4);
+		p->done_at = sqlite3_column_int64(s, 5);
+		const unsigned char *next = sqlite3_column_text(s, 6);
+		if (next && strlen((const char *)next) < sizeof(p->next))
+			memcpy(p->next, next, strlen((const char *)next) + 1);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int db_pending_try(struct db *db, long long id)
+{
+	sqlite3_stmt *s = S_st(db, ST_PENDING_TRY);
+	sqlite3_bind_int64(s, 1, id);
+	return S_exec(s);
+}
+
+int db_pending_done(struct db *db, long long id, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_PENDING_DONE);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return S_changed(db, s);
+}
+
+int db_pending_purge(struct db *db, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_PENDING_PURGE);
+	sqlite3_bind_int64(s, 1, now);
+	return S_exec(s);
+}
+
+int db_card_used(struct db *db, long long user_id, const char *card)
+{
+	sqlite3_stmt *s = S_st(db, ST_CARD_USED);
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, card, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : -1;
+	sqlite3_reset(s);
+	return rc;
 }

@@ -384,4 +384,69 @@ int db_search_log_report(struct db *db, long long since, int zero_only, int max,
                          struct db_search_row **out);
 void db_search_rows_release(struct db_search_row *r, int n);
 
+/*
+ * Two-step verification (migration 7): the sealed authenticator secret of a user, their
+ * recovery codes (hashes) and logins half-way between password and code.
+ */
+#define DB_TWOSTEP_BOX_MAX 64  /* bytes of a sealed secret (20 + 40) with room to spare */
+#define DB_CODES_BOX_MAX   256 /* bytes of the sealed recovery codes shown after enrolment */
+struct db_twostep {
+	long long user_id;
+	unsigned char secret[DB_TWOSTEP_BOX_MAX]; /* sealed with auth_box_seal */
+	size_t secret_len;
+	long long created_at;
+	long long enabled_at; /* 0 while enrolment waits for the first code */
+	long long last_step;  /* newest time step accepted; no code of it or before is */
+	unsigned char codes_box[DB_CODES_BOX_MAX]; /* sealed new recovery codes, or codes_len 0 */
+	size_t codes_len;
+	long long codes_until;   /* the codes_box may be shown until then */
+	long long codes_session; /* and only to this session */
+};
+/** The user's row: 1 found, 0 none (two-step verification off, no enrolment), -1 error. */
+int db_twostep_get(struct db *db, long long user_id, struct db_twostep *t);
+/**
+ * Start (or restart) an enrolment with the sealed secret box of n bytes. 1 stored, 0 refused
+ * because two-step verification is on already, -1 error.
+ */
+int db_twostep_start(struct db *db, long long user_id, const unsigned char *box, size_t n,
+                     long long now);
+/** Turn the enrolment on, with step as the first step used. 1 done, 0 not pending, -1 error. */
+int db_twostep_enable(struct db *db, long long user_id, long long step, long long now);
+/**
+ * Use time step step of an enabled verification: 1 accepted (it is later than any used
+ * before), 0 refused (a replay, or a race lost to a request with the same code), -1 error.
+ */
+int db_twostep_use_step(struct db *db, long long user_id, long long step);
+/** Turn two-step verification off: the secret and every recovery code are deleted. 0 or -1. */
+int db_twostep_delete(struct db *db, long long user_id);
+/** Keep the sealed recovery codes (n bytes; NULL and 0 to forget them) for session until. */
+int db_twostep_codes_box(struct db *db, long long user_id, const unsigned char *box, size_t n,
+                         long long until, long long session_id);
+/** Replace every recovery code of the user by the n hashes. 0 or -1. */
+int db_recovery_replace(struct db *db, long long user_id, const unsigned char (*hashes)[32], int n);
+/** Use the recovery code with hash: 1 used now, 0 no such unused code, -1 error. */
+int db_recovery_use(struct db *db, long long user_id, const unsigned char hash[32], long long now);
+/** Unused recovery codes of the user, or -1. */
+int db_recovery_left(struct db *db, long long user_id);
+
+/* A login half-way: the password was right, the code is still to come. */
+struct db_pending {
+	long long id, user_id, created_at, expires_at;
+	int tries;         /* wrong codes so far */
+	long long done_at; /* 0 until the code was right (then the session exists) */
+	char next[512];    /* where to go after login, "" for the overview */
+};
+int db_pending_new(struct db *db, const unsigned char hash[32], long long user_id, long long now,
+                   long long expires, const char *next);
+/** By token hash, in any state: 1 found, 0 not, -1 error. */
+int db_pending_get(struct db *db, const unsigned char hash[32], struct db_pending *p);
+int db_pending_try(struct db *db, long long id);
+/** Mark it done: 1 if this call did, 0 if it was done already (a race lost), -1 error. */
+int db_pending_done(struct db *db, long long id, long long now);
+/** Delete the half-way logins that expired before now. 0 or -1. */
+int db_pending_purge(struct db *db, long long now);
+
+/** 1 if user_id paid with card (card_describe text) before, 0 if not, -1 error. */
+int db_card_used(struct db *db, long long user_id, const char *card);
+
 #endif

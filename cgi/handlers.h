@@ -34,6 +34,18 @@ int h_session_end(struct http_req *rq, struct http_resp *rs);
 int h_sessions_end_others(struct http_req *rq, struct http_resp *rs);
 int h_activity(struct http_req *rq, struct http_resp *rs);
 int h_not_me(struct http_req *rq, struct http_resp *rs);
+/* Two-step verification (handlers/twostep.c; the login's second step is in login.c). */
+int h_login_code_form(struct http_req *rq, struct http_resp *rs);
+int h_login_code(struct http_req *rq, struct http_resp *rs);
+int h_twostep_start(struct http_req *rq, struct http_resp *rs);
+int h_twostep_setup(struct http_req *rq, struct http_resp *rs);
+int h_twostep_enable(struct http_req *rq, struct http_resp *rs);
+int h_twostep_qr(struct http_req *rq, struct http_resp *rs);
+int h_twostep_codes(struct http_req *rq, struct http_resp *rs);
+int h_twostep_codes_new(struct http_req *rq, struct http_resp *rs);
+int h_twostep_codes_txt(struct http_req *rq, struct http_resp *rs);
+int h_twostep_codes_done(struct http_req *rq, struct http_resp *rs);
+int h_twostep_off(struct http_req *rq, struct http_resp *rs);
 int h_email_form(struct http_req *rq, struct http_resp *rs);
 int h_email(struct http_req *rq, struct http_resp *rs);
 int h_email_confirm_page(struct http_req *rq, struct http_resp *rs);
@@ -85,6 +97,11 @@ void handler_set_money(struct http_req *rq, struct tv *d, const char *key, long 
  */
 int handler_check_card(struct http_req *rq, struct tv *d, const struct card_input *in,
                        struct card *c);
+/**
+ * The security page (sessions, password, two-step verification) with status and d (taken
+ * over and freed), for its own GET and for the forms on it that come back with errors.
+ */
+int handler_security_page(struct http_req *rq, struct http_resp *rs, int status, struct tv *d);
 /** 503 page after a database or crypto failure, logged. */
 int handler_unavailable(struct http_req *rq, struct http_resp *rs, const char *what);
 

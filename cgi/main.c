@@ -2,6 +2,7 @@
 #include "app.h"
 #include "card.h"
 #include "auth.h"
+#include "totp.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
@@ -295,6 +296,13 @@ static void S_usage(FILE *f)
 	    "                    default 20000000 = ¥200,000)\n"
 	    "  --review-ttl S    seconds a send's review can be confirmed ($OKPAY_REVIEW_TTL,\n"
 	    "                    default 900)\n"
+	    "  --twostep-key PATH  key that seals authenticator secrets, created with mode\n"
+	    "                    0600 if missing ($OKPAY_TWOSTEP_KEY, default twostep.key\n"
+	    "                    next to the server key: var/twostep.key);\n"
+	    "                    $OKPAY_TWOSTEP_KEY_HEX (64 hex digits) gives the key itself\n"
+	    "  --twostep-threshold N  sends above N minor units ask for a fresh code when\n"
+	    "                    two-step verification is on ($OKPAY_TWOSTEP_THRESHOLD,\n"
+	    "                    default 200000 = ¥2,000)\n"
 	    "  --help            this text\n",
 	    f);
 }
@@ -337,6 +345,8 @@ int main(int argc, char **argv)
 	    {"limit-daily", required_argument, NULL, 'Y'},
 	    {"review-ttl", required_argument, NULL, 'R'},
 	    {"search-db", required_argument, NULL, 'Q'},
+	    {"twostep-key", required_argument, NULL, 'K'},
+	    {"twostep-threshold", required_argument, NULL, 'H'},
 	    {"dev", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -365,6 +375,9 @@ int main(int argc, char **argv)
 	const char *limit_transfer = S_opt("OKPAY_LIMIT_TRANSFER", "5000000");
 	const char *limit_daily = S_opt("OKPAY_LIMIT_DAILY", "20000000");
 	const char *review_ttl = S_opt("OKPAY_REVIEW_TTL", "900");
+	c->twostep_key_path = S_opt("OKPAY_TWOSTEP_KEY", NULL);
+	const char *twostep_key_hex = S_opt("OKPAY_TWOSTEP_KEY_HEX", NULL);
+	const char *twostep_threshold = S_opt("OKPAY_TWOSTEP_THRESHOLD", "200000");
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -424,6 +437,13 @@ int main(int argc, char **argv)
 		case 'R':
 			review_ttl = optarg;
 			break;
+		case 'K':
+			c->twostep_key_path = optarg;
+			twostep_key_hex = NULL;
+			break;
+		case 'H':
+			twostep_threshold = optarg;
+			break;
 		case 'h':
 			S_usage(stdout);
 			return 0;
@@ -450,6 +470,8 @@ int main(int argc, char **argv)
 	c->limit_transfer = S_number("--limit-transfer", limit_transfer, 1, 1000000000000000LL);
 	c->limit_daily = S_number("--limit-daily", limit_daily, 1, 1000000000000000LL);
 	c->review_ttl = S_number("--review-ttl", review_ttl, 1, 86400);
+	c->twostep_threshold =
+	    S_number("--twostep-threshold", twostep_threshold, 0, 1000000000000000LL);
 	app.cards = &card_simulator;
 	if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0)
 		die("--base-url must start with http:// or https://");
@@ -461,6 +483,24 @@ int main(int argc, char **argv)
 		die("libsodium failed to initialise");
 	if (auth_key_load(c->key_path, app.key, &err) < 0)
 		die("%s", err.ptr);
+	/* A key of its own: the CSRF key signs, this one seals, and either can be rotated alone. */
+	static char twostep_key_path[4096];
+	if (!c->twostep_key_path) {
+		const char *slash = strrchr(c->key_path, '/');
+		int dir = slash ? (int)(slash - c->key_path + 1) : 0;
+		if (snprintf(twostep_key_path, sizeof(twostep_key_path), "%.*stwostep.key", dir,
+		             c->key_path) >= (int)sizeof(twostep_key_path))
+			die("--key path too long");
+		c->twostep_key_path = twostep_key_path;
+	}
+	if (twostep_key_hex) {
+		if (auth_key_from_hex(twostep_key_hex, app.twostep_key) < 0)
+			die("OKPAY_TWOSTEP_KEY_HEX must be 64 hexadecimal digits");
+	} else if (auth_key_load(c->twostep_key_path, app.twostep_key, &err) < 0) {
+		die("%s", err.ptr);
+	}
+	if (totp_init() < 0)
+		die("liboath failed to initialise");
 	if (theme_load(&app.theme, c->theme_dir, c->content_dir, c->base_url, &err) < 0)
 		die("theme: %s", err.ptr);
 	struct db *db = db_open(c->db_path, &err);

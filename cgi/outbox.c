@@ -5,6 +5,7 @@
 #include "html.h"
 #include "mail.h"
 #include "money.h"
+#include "ua.h"
 #include "util.h"
 
 #include <errno.h>
@@ -459,4 +460,42 @@ int outbox_email_changed(struct http_req *rq, const struct db_user *u, const cha
 	S_para(&c, S_t(rq, l, "mail_email_changed_expiry"));
 	buf_release(&url);
 	return S_queue(rq, u, l, S_t(rq, l, "mail_email_changed_subject"), &c);
+}
+
+int outbox_twostep(struct http_req *rq, const struct db_user *u, enum outbox_twostep_kind k,
+                   int remaining)
+{
+	static const char *const names[] = {
+	    [OUTBOX_TWOSTEP_ON] = "on",
+	    [OUTBOX_TWOSTEP_OFF] = "off",
+	    [OUTBOX_TWOSTEP_RECOVERY] = "recovery",
+	};
+	enum locale l = S_locale(u);
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf key = BUF_INIT, line = BUF_INIT, device = BUF_INIT, url = BUF_INIT;
+	buf_addf(&key, "mail_twostep_%s_text", names[k]);
+	S_para(&c, S_t(rq, l, key.ptr));
+	if (k == OUTBOX_TWOSTEP_RECOVERY) {
+		buf_addf(&line, "%s%d%s", S_t(rq, l, "mail_twostep_left_before"), remaining,
+		         S_t(rq, l, "mail_twostep_left_after"));
+		S_para(&c, line.ptr);
+		buf_reset(&line);
+	}
+	ua_summary(&device, rq->user_agent);
+	buf_addf(&line, "%s ", S_t(rq, l, "activity_when"));
+	handler_time(&line, rq->now);
+	buf_addf(&line, " · %s %s · %s %s", S_t(rq, l, "activity_ip"), rq->remote_addr,
+	         S_t(rq, l, "activity_device"), device.ptr);
+	S_para(&c, line.ptr);
+	buf_addf(&url, "%s/%s/account/security", rq->app->cfg.base_url, locale_info[l].code);
+	S_link(&c, S_t(rq, l, "mail_new_device_link"), url.ptr);
+	S_para(&c, S_t(rq, l, "mail_twostep_not_you"));
+	buf_reset(&key);
+	buf_addf(&key, "mail_twostep_%s_subject", names[k]);
+	int rc = S_queue(rq, u, l, S_t(rq, l, key.ptr), &c);
+	buf_release(&key);
+	buf_release(&line);
+	buf_release(&device);
+	buf_release(&url);
+	return rc;
 }

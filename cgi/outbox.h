@@ -68,4 +68,17 @@ struct outbox_money {
 int outbox_money(struct http_req *rq, const struct db_user *u, enum outbox_money_kind k,
                  const struct outbox_money *m);
 
+/* What a two-step verification mail tells the owner. */
+enum outbox_twostep_kind {
+	OUTBOX_TWOSTEP_ON,       /* two-step verification was turned on */
+	OUTBOX_TWOSTEP_OFF,      /* it was turned off */
+	OUTBOX_TWOSTEP_RECOVERY, /* a recovery code was used; remaining says how many are left */
+};
+/**
+ * Queue a two-step verification notice to u: what happened, when, from which address and
+ * device, and what to do if it was not the owner (inside the caller's transaction).
+ */
+int outbox_twostep(struct http_req *rq, const struct db_user *u, enum outbox_twostep_kind k,
+                   int remaining);
+
 #endif

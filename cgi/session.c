@@ -2,6 +2,7 @@
 #include "session.h"
 #include "app.h"
 #include "auth.h"
+#include "twostep.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -17,6 +18,11 @@ const char *session_cookie_name(const struct http_req *rq)
 const char *session_pre_cookie_name(const struct http_req *rq)
 {
 	return rq->app->secure_cookies ? "__Host-okpay_pre" : "okpay_pre";
+}
+
+const char *session_pending_cookie_name(const struct http_req *rq)
+{
+	return rq->app->secure_cookies ? "__Host-okpay_login" : "okpay_login";
 }
 
 static void S_cookie(struct http_req *rq, struct http_resp *rs, const char *name, const char *value,
@@ -145,4 +151,37 @@ int session_csrf_ok(const struct http_req *rq)
 	if (!token || n == 0)
 		return 0;
 	return auth_mac_verify(token, strlen(token), rq->app->key, msg, n) == 1;
+}
+
+int session_pending_start(struct http_req *rq, struct http_resp *rs, long long user_id,
+                          const char *next)
+{
+	char token[AUTH_TOKEN_LEN + 1];
+	unsigned char hash[32];
+	auth_token_new(token, hash);
+	/* Old half-way logins are deleted here, where new ones are made: nothing else must run. */
+	if (db_pending_purge(rq->db, rq->now - 3600) < 0 ||
+	    db_pending_new(rq->db, hash, user_id, rq->now, rq->now + TWOSTEP_LOGIN_TTL, next) < 0)
+		return -1;
+	S_cookie(rq, rs, session_pending_cookie_name(rq), token, TWOSTEP_LOGIN_TTL);
+	return 0;
+}
+
+int session_pending_load(struct http_req *rq, struct db_pending *p)
+{
+	unsigned char hash[32];
+	const char *tok = http_cookie(rq, session_pending_cookie_name(rq));
+	memset(p, 0, sizeof(*p));
+	if (!tok || auth_token_hash(tok, strlen(tok), hash) < 0)
+		return 0;
+	int rc = db_pending_get(rq->db, hash, p);
+	if (rc <= 0)
+		return rc;
+	return p->done_at == 0 && rq->now <= p->expires_at && p->tries < TWOSTEP_LOGIN_TRIES;
+}
+
+void session_pending_clear(struct http_req *rq, struct http_resp *rs)
+{
+	if (http_cookie(rq, session_pending_cookie_name(rq)))
+		S_cookie(rq, rs, session_pending_cookie_name(rq), "", 0);
 }

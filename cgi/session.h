@@ -28,8 +28,25 @@ void session_csrf_token(const struct http_req *rq, char out[64]);
  */
 int session_csrf_ok(const struct http_req *rq);
 
+/*
+ * A login half-way: the password was right and the account has two-step verification, so the
+ * session waits for the code. The browser holds a random token in its own cookie (5 minutes);
+ * the database holds its hash, the user and where to go next (db_pending).
+ */
+/** Store a new half-way login for user_id and set its cookie. 0, or -1 on a database error. */
+int session_pending_start(struct http_req *rq, struct http_resp *rs, long long user_id,
+                          const char *next);
+/**
+ * The request's half-way login, if its cookie names one that is neither expired nor finished:
+ * 1 (p filled), 0 none, -1 on a database error.
+ */
+int session_pending_load(struct http_req *rq, struct db_pending *p);
+/** Clear the half-way login cookie (the row stays, finished or left to expire). */
+void session_pending_clear(struct http_req *rq, struct http_resp *rs);
+
 /** Cookie names: "__Host-okpay_session" (or "okpay_session" without Secure in dev mode). */
 const char *session_cookie_name(const struct http_req *rq);
 const char *session_pre_cookie_name(const struct http_req *rq);
+const char *session_pending_cookie_name(const struct http_req *rq);
 
 #endif

@@ -7,6 +7,7 @@
 #include "http.h"
 #include "numbers.h"
 #include "util.h"
+#include "twostep.h"
 #include "wallet.h"
 
 #include <getopt.h>
@@ -28,6 +29,9 @@ static void S_usage(FILE *f)
 	      "  audit        check the ledger: every transfer balances, cached balances match\n"
 	      "               their entries, no wallet is negative, every confirmed review made\n"
 	      "               one transfer. Exit 1 with a report when any check fails.\n"
+	      "  twostep-off EMAIL  turn two-step verification off for the account with this\n"
+	      "               email, for an owner who lost both the authenticator and the\n"
+	      "               recovery codes (check who they are first); the owner is mailed.\n"
 	      "  searches     what visitors searched the help center for: each query with how\n"
 	      "               often it was searched, the articles it found the last time and\n"
 	      "               its language, most frequent first.\n"
@@ -180,6 +184,38 @@ static int S_settle(struct app *app, struct db *db, const char *ref)
 	}
 }
 
+static int S_twostep_off(struct app *app, struct db *db, const char *email)
+{
+	/* The activity log and the mail say where it came from: the operator's tool. */
+	struct http_req rq = {.app = app,
+	                      .db = db,
+	                      .now = (long long)time(NULL),
+	                      .remote_addr = "okpay-admin",
+	                      .user_agent = "okpay-admin"};
+	int rc = EXIT_ERROR;
+	int found = db_user_by_email(db, email, &rq.user);
+	if (found == 0) {
+		fprintf(stderr, "okpay-admin: twostep-off: no account with email %s\n", email);
+		rc = EXIT_NO;
+		goto out;
+	}
+	int on = found < 0 ? -1 : twostep_enabled(&rq, rq.user.id);
+	if (on == 0) {
+		printf("%s: two-step verification is off already\n", rq.user.email);
+		rc = EXIT_DONE;
+		goto out;
+	}
+	if (on < 0 || twostep_disable(&rq) < 0) {
+		fprintf(stderr, "okpay-admin: twostep-off: failed: %s\n", db_errmsg(db));
+		goto out;
+	}
+	printf("%s: two-step verification turned off; the owner is mailed\n", rq.user.email);
+	rc = EXIT_DONE;
+out:
+	db_user_release(&rq.user);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -247,8 +283,10 @@ int main(int argc, char **argv)
 	const char *cmd = optind < argc ? argv[optind] : NULL;
 	int nargs = argc - optind - 1;
 	int is_searches = cmd && strcmp(cmd, "searches") == 0;
-	if (!cmd || !((strcmp(cmd, "audit") == 0 && nargs == 0) ||
-	              (strcmp(cmd, "settle") == 0 && nargs == 1) || (is_searches && nargs == 0))) {
+	if (!cmd ||
+	    !((strcmp(cmd, "audit") == 0 && nargs == 0) ||
+	      (strcmp(cmd, "settle") == 0 && nargs == 1) ||
+	      (strcmp(cmd, "twostep-off") == 0 && nargs == 1) || (is_searches && nargs == 0))) {
 		S_usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -272,7 +310,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "okpay-admin: theme: %s\n", err.ptr);
 		rc = EXIT_ERROR;
 	} else {
-		rc = S_settle(&app, db, argv[optind + 1]);
+		rc = strcmp(cmd, "twostep-off") == 0 ? S_twostep_off(&app, db, argv[optind + 1])
+		                                     : S_settle(&app, db, argv[optind + 1]);
 		theme_release(&app.theme);
 	}
 	db_close(db);

@@ -7,6 +7,7 @@
 #include "money.h"
 #include "page.h"
 #include "tv.h"
+#include "twostep.h"
 #include "wallet.h"
 
 #include <string.h>
@@ -39,6 +40,10 @@ static int S_form(struct http_req *rq, struct http_resp *rs, int status, struct 
 	tv_set_strn(d, "fee_rule", b.ptr, b.len);
 	handler_set_money(rq, d, "limit", rq->app->cfg.limit_transfer);
 	buf_release(&b);
+	if (twostep_money_form(rq, d, 0, 0, 1) < 0) {
+		tv_free(d);
+		return handler_unavailable(rq, rs, "two-step");
+	}
 	return page_render(rq, rs, status, "add-money", "addmoney_title", "account-add-money", d);
 }
 
@@ -87,6 +92,16 @@ int h_add_money(struct http_req *rq, struct http_resp *rs)
 	enum wallet_result r;
 	char number[17] = "";
 	if (card) {
+		/* Two-step verification: a card this account never paid with asks for a code. */
+		int up = twostep_stepup_money(rq, d, minor, 0, &c);
+		if (up <= 0) {
+			card_wipe(&c);
+			if (up < 0) {
+				tv_free(d);
+				return handler_unavailable(rq, rs, "two-step");
+			}
+			goto refused;
+		}
 		r = wallet_top_up(rq, minor, &c, key, number);
 		card_wipe(&c);
 		if (r == WALLET_OK || r == WALLET_REPLAYED) {

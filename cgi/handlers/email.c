@@ -9,6 +9,7 @@
 #include "throttle.h"
 #include "token.h"
 #include "tv.h"
+#include "twostep.h"
 
 #include <stdio.h>
 #include <strings.h>
@@ -51,6 +52,7 @@ static int S_taken(struct http_req *rq, struct http_resp *rs, const char *title_
 
 static int S_form(struct http_req *rq, struct http_resp *rs, int status, struct tv *d)
 {
+	twostep_form(rq, d); /* the code field; without it the check below asks for nothing */
 	return page_render(rq, rs, status, "email", "email_change_title", "account-email", d);
 }
 
@@ -124,6 +126,20 @@ int h_email(struct http_req *rq, struct http_resp *rs)
 		status = S_form(rq, rs, 400, d);
 		goto out;
 	}
+	/* Two-step verification: a fresh code too, before the failures are forgotten. */
+	struct tv *d = page_data(rq);
+	int up = twostep_stepup(rq, d, "code", 1, "err_code_needed_email");
+	if (up <= 0) {
+		if (up < 0) {
+			tv_free(d);
+			status = handler_unavailable(rq, rs, "two-step");
+			goto out;
+		}
+		page_keep(rq, d, "email");
+		status = S_form(rq, rs, 400, d);
+		goto out;
+	}
+	tv_free(d);
 	throttle_login_ok(rq, rq->user.email);
 
 	int taken = db_user_by_email(rq->db, email.ptr, &other);

@@ -9,6 +9,7 @@
 #include "tv.h"
 #include "ua.h"
 #include "outbox.h"
+#include "twostep.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,8 @@ int h_login_form(struct http_req *rq, struct http_resp *rs)
 		tv_set_bool(d, "logged_out", 1);
 	if (*http_field(rq, "reset"))
 		tv_set_bool(d, "reset_done", 1);
+	if (*http_field(rq, "expired"))
+		tv_set_bool(d, "code_expired", 1);
 	return page_render(rq, rs, 200, "login", "login_title", "account-login", d);
 }
 
@@ -81,9 +84,49 @@ static int S_known_device(struct http_req *rq, long long user_id, const char *de
 	return known;
 }
 
+/*
+ * The password (and the code, with two-step verification) was right: a new session, the
+ * login event, the new-device mail, and on to next when it is a safe return path.
+ */
+static int S_finish(struct http_req *rq, struct http_resp *rs, const struct db_user *u,
+                    const char *next)
+{
+	struct buf device = BUF_INIT;
+	int status;
+	ua_summary(&device, rq->user_agent);
+	int known = S_known_device(rq, u->id, device.ptr);
+	/* A new session at every login: whatever session this browser had ends here. */
+	if (rq->has_session && db_session_end(rq->db, rq->session.id, rq->now) < 0) {
+		status = handler_unavailable(rq, rs, "session end");
+		goto out;
+	}
+	if (session_start(rq, rs, u->id) < 0 ||
+	    db_event_add(rq->db, u->id, "login", rq->remote_addr, rq->user_agent, rq->now) < 0) {
+		status = handler_unavailable(rq, rs, "session start");
+		goto out;
+	}
+	if (!known) {
+		struct buf when = BUF_INIT;
+		handler_time(&when, rq->now);
+		db_event_add(rq->db, u->id, "new_device", rq->remote_addr, rq->user_agent, rq->now);
+		if (outbox_new_device(rq, u, when.ptr, device.ptr) == 0)
+			app_mail_wake(rq->app);
+		buf_release(&when);
+	}
+	if (http_safe_return(next)) {
+		http_redirect(rs, 303, next);
+		status = 303;
+	} else {
+		status = handler_see_other(rq, rs, "/account/");
+	}
+out:
+	buf_release(&device);
+	return status;
+}
+
 int h_login(struct http_req *rq, struct http_resp *rs)
 {
-	struct buf email = BUF_INIT, device = BUF_INIT;
+	struct buf email = BUF_INIT;
 	struct db_user u = {0};
 	const char *e = http_field(rq, "email"), *pw = http_field(rq, "password");
 	size_t pwlen = strlen(pw);
@@ -138,7 +181,14 @@ int h_login(struct http_req *rq, struct http_resp *rs)
 		status = S_refuse(rq, rs, 401, "err_login", 0);
 		goto out;
 	}
-	throttle_login_ok(rq, email.ptr);
+	int twostep = twostep_enabled(rq, u.id);
+	if (twostep < 0) {
+		status = handler_unavailable(rq, rs, "two-step");
+		goto out;
+	}
+	/* With two-step verification the failures are forgotten only once the code is right. */
+	if (!twostep)
+		throttle_login_ok(rq, email.ptr);
 	if (u.locked_at) {
 		status = S_refuse(rq, rs, 403, "err_login_locked", 0);
 		goto out;
@@ -148,37 +198,19 @@ int h_login(struct http_req *rq, struct http_resp *rs)
 		if (auth_password_hash(hash, pw, pwlen) == 0)
 			db_user_set_password(rq->db, u.id, hash);
 	}
-	ua_summary(&device, rq->user_agent);
-	int known = S_known_device(rq, u.id, device.ptr);
-	/* A new session at every login: whatever session this browser had ends here. */
-	if (rq->has_session && db_session_end(rq->db, rq->session.id, rq->now) < 0) {
-		status = handler_unavailable(rq, rs, "session end");
+	if (twostep) {
+		const char *next = http_field(rq, "next");
+		if (session_pending_start(rq, rs, u.id, http_safe_return(next) ? next : "") < 0) {
+			status = handler_unavailable(rq, rs, "pending login");
+			goto out;
+		}
+		status = handler_see_other(rq, rs, "/account/login/code");
 		goto out;
 	}
-	if (session_start(rq, rs, u.id) < 0 ||
-	    db_event_add(rq->db, u.id, "login", rq->remote_addr, rq->user_agent, rq->now) < 0) {
-		status = handler_unavailable(rq, rs, "session start");
-		goto out;
-	}
-	if (!known) {
-		struct buf when = BUF_INIT;
-		handler_time(&when, rq->now);
-		db_event_add(rq->db, u.id, "new_device", rq->remote_addr, rq->user_agent, rq->now);
-		if (outbox_new_device(rq, &u, when.ptr, device.ptr) == 0)
-			app_mail_wake(rq->app);
-		buf_release(&when);
-	}
-	const char *next = http_field(rq, "next");
-	if (http_safe_return(next)) {
-		http_redirect(rs, 303, next);
-		status = 303;
-	} else {
-		status = handler_see_other(rq, rs, "/account/");
-	}
+	status = S_finish(rq, rs, &u, http_field(rq, "next"));
 out:
 	db_user_release(&u);
 	buf_release(&email);
-	buf_release(&device);
 	return status;
 }
 
@@ -190,4 +222,108 @@ int h_logout(struct http_req *rq, struct http_resp *rs)
 	if (session_end(rq, rs) < 0)
 		return handler_unavailable(rq, rs, "session end");
 	return handler_see_other(rq, rs, "/account/login?bye=1");
+}
+
+/* --- the second step: the code from the authenticator app, or a recovery code -------------- */
+
+static int S_code_page(struct http_req *rq, struct http_resp *rs, int status, struct tv *d)
+{
+	return page_render(rq, rs, status, "login-code", "login_code_title", "account-login-code",
+	                   d);
+}
+
+/* The half-way login is gone (expired, finished, voided): back to the password. */
+static int S_code_expired(struct http_req *rq, struct http_resp *rs)
+{
+	session_pending_clear(rq, rs);
+	return handler_see_other(rq, rs, "/account/login?expired=1");
+}
+
+int h_login_code_form(struct http_req *rq, struct http_resp *rs)
+{
+	if (rq->has_session)
+		return handler_see_other(rq, rs, "/account/");
+	struct db_pending p;
+	int rc = session_pending_load(rq, &p);
+	if (rc < 0)
+		return handler_unavailable(rq, rs, "pending login");
+	if (rc == 0)
+		return S_code_expired(rq, rs);
+	session_ensure_pre(rq, rs);
+	return S_code_page(rq, rs, 200, page_data(rq));
+}
+
+int h_login_code(struct http_req *rq, struct http_resp *rs)
+{
+	struct db_pending p;
+	struct db_user u = {0};
+	long retry = 0, wait = 0;
+	int status;
+	int allowed = throttle_ip(rq, "login", rq->app->cfg.login_limit, LOGIN_IP_PERIOD, &retry);
+	if (allowed <= 0)
+		return allowed < 0 ? handler_unavailable(rq, rs, "rate limit")
+		                   : handler_too_many(rq, rs, retry);
+	int rc = session_pending_load(rq, &p);
+	if (rc < 0)
+		return handler_unavailable(rq, rs, "pending login");
+	if (rc == 0)
+		return S_code_expired(rq, rs);
+	rc = db_user_by_id(rq->db, p.user_id, &u);
+	if (rc <= 0) {
+		db_user_release(&u);
+		return rc < 0 ? handler_unavailable(rq, rs, "user lookup") : S_code_expired(rq, rs);
+	}
+	struct tv *d = NULL;
+	enum twostep_result res = twostep_check(rq, &u, http_field(rq, "code"), &wait);
+	switch (res) {
+	case TWOSTEP_OK:
+	case TWOSTEP_RECOVERY:
+		/* Only one request finishes a half-way login, however many carry a right code. */
+		rc = db_pending_done(rq->db, p.id, rq->now);
+		if (rc <= 0) {
+			status = rc < 0 ? handler_unavailable(rq, rs, "pending login")
+			                : S_code_expired(rq, rs);
+			break;
+		}
+		throttle_login_ok(rq, u.email);
+		session_pending_clear(rq, rs);
+		if (u.locked_at) {
+			d = page_data(rq);
+			page_field_error(rq, d, "code", "err_login_locked");
+			status = S_code_page(rq, rs, 403, d);
+			break;
+		}
+		status = S_finish(rq, rs, &u, p.next);
+		break;
+	case TWOSTEP_EMPTY:
+		d = page_data(rq);
+		page_field_error(rq, d, "code", "err_code_empty");
+		status = S_code_page(rq, rs, 400, d);
+		break;
+	case TWOSTEP_WRONG:
+		if (db_pending_try(rq->db, p.id) < 0) {
+			status = handler_unavailable(rq, rs, "pending login");
+			break;
+		}
+		d = page_data(rq);
+		page_field_error(rq, d, "code", "err_code_wrong");
+		status = S_code_page(rq, rs, 401, d);
+		break;
+	case TWOSTEP_WAIT: {
+		char v[32];
+		snprintf(v, sizeof(v), "%ld", wait);
+		http_header(rs, "Retry-After", v);
+		d = page_data(rq);
+		page_field_error(rq, d, "code", "err_code_wait");
+		tv_set_int(d, "wait_minutes", (wait + 59) / 60);
+		status = S_code_page(rq, rs, 429, d);
+		break;
+	}
+	case TWOSTEP_ERROR:
+	default:
+		status = handler_unavailable(rq, rs, "two-step check");
+		break;
+	}
+	db_user_release(&u);
+	return status;
 }

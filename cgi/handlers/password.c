@@ -9,6 +9,7 @@
 #include "throttle.h"
 #include "token.h"
 #include "tv.h"
+#include "twostep.h"
 
 #include <string.h>
 
@@ -431,6 +432,7 @@ out:
 static int S_change_page(struct http_req *rq, struct http_resp *rs, int status, struct tv *d)
 {
 	S_action(rq, d, "/account/password/change");
+	twostep_form(rq, d); /* the code field of two-step verification */
 	return page_render(rq, rs, status, "password-change", "password_change_title",
 	                   "account-password-change", d);
 }
@@ -479,6 +481,15 @@ int h_password_change(struct http_req *rq, struct http_resp *rs)
 	}
 	if (ok != AUTH_OK || !fine)
 		return S_change_page(rq, rs, 400, d);
+	/* Two-step verification: a fresh code, checked last so a typo elsewhere does not use it. */
+	int up = twostep_stepup(rq, d, "code", 1, "err_code_needed_password");
+	if (up <= 0) {
+		if (up < 0) {
+			tv_free(d);
+			return handler_unavailable(rq, rs, "two-step");
+		}
+		return S_change_page(rq, rs, 400, d);
+	}
 	tv_free(d);
 	if (auth_password_hash(hash, pw, strlen(pw)) < 0)
 		return handler_unavailable(rq, rs, "password hash");

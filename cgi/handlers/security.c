@@ -6,6 +6,7 @@
 #include "page.h"
 #include "session.h"
 #include "tv.h"
+#include "twostep.h"
 #include "ua.h"
 
 #include <string.h>
@@ -16,18 +17,24 @@
 #define RESET_TTL       (30 * 60)
 #define RESET_CODE_LEN  8
 
-int h_security(struct http_req *rq, struct http_resp *rs)
+int handler_security_page(struct http_req *rq, struct http_resp *rs, int status, struct tv *d)
 {
-	if (handler_need_session(rq, rs))
-		return 303;
 	struct db_session_row *rows = NULL;
 	int n = db_sessions_of_user(rq->db, rq->user.id, rq->now - SESSION_ABSOLUTE, 0,
 	                            SESSIONS_MAX, &rows);
-	if (n < 0) {
-		db_session_rows_release(rows, 0);
-		return handler_unavailable(rq, rs, "sessions");
+	int on = n < 0 ? -1 : twostep_form(rq, d);
+	int left = on == 1 ? twostep_codes_left(rq) : 0;
+	if (n < 0 || on < 0 || left < 0) {
+		db_session_rows_release(rows, n < 0 ? 0 : n);
+		tv_free(d);
+		return handler_unavailable(rq, rs, "security");
 	}
-	struct tv *d = page_data(rq);
+	if (on == 1) {
+		struct tv *o = tv_set_obj(d, "twostep");
+		tv_set_int(o, "left", left);
+		tv_set_bool(o, "few", left <= 3);
+		handler_set_money(rq, d, "threshold", rq->app->cfg.twostep_threshold);
+	}
 	struct tv *list = tv_set_list(d, "sessions");
 	int others = 0;
 	for (int i = 0; i < n; i++) {
@@ -54,6 +61,14 @@ int h_security(struct http_req *rq, struct http_resp *rs)
 	}
 	db_session_rows_release(rows, n);
 	tv_set_bool(d, "has_others", others > 0);
+	return page_render(rq, rs, status, "security", "security_title", "account-security", d);
+}
+
+int h_security(struct http_req *rq, struct http_resp *rs)
+{
+	if (handler_need_session(rq, rs))
+		return 303;
+	struct tv *d = page_data(rq);
 	if (*http_field(rq, "ended"))
 		tv_set_bool(d, "ended", 1);
 	long long count = http_number(http_field(rq, "others"), 4);
@@ -63,7 +78,14 @@ int h_security(struct http_req *rq, struct http_resp *rs)
 	}
 	if (*http_field(rq, "changed"))
 		tv_set_bool(d, "changed", 1);
-	return page_render(rq, rs, 200, "security", "security_title", "account-security", d);
+	/* Banners of two-step verification: saved codes, turned off, an enrolment too old. */
+	if (*http_field(rq, "saved"))
+		tv_set_bool(d, "twostep_saved", 1);
+	if (strcmp(http_field(rq, "twostep"), "off") == 0)
+		tv_set_bool(d, "twostep_turned_off", 1);
+	if (*http_field(rq, "expired"))
+		tv_set_bool(d, "twostep_expired", 1);
+	return handler_security_page(rq, rs, 200, d);
 }
 
 int h_session_end(struct http_req *rq, struct http_resp *rs)

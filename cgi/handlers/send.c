@@ -5,6 +5,7 @@
 #include "money.h"
 #include "page.h"
 #include "tv.h"
+#include "twostep.h"
 #include "utf8.h"
 #include "wallet.h"
 
@@ -192,6 +193,7 @@ static int S_review(struct http_req *rq, struct http_resp *rs, int status, struc
 	S_edit_url(rq, &b, r);
 	tv_set_strn(d, "edit_url", b.ptr, b.len);
 	buf_release(&b);
+	twostep_money_form(rq, d, r->amount, 1, card); /* the code field, when one is asked */
 	return page_render(rq, rs, status, "review", "review_title", "account-review", d);
 }
 
@@ -292,6 +294,20 @@ int h_send_confirm(struct http_req *rq, struct http_resp *rs)
 		}
 		tv_free(d);
 	}
+	/* Two-step verification: a fresh code for a large amount or a new card (twostep.h). */
+	d = page_data(rq);
+	int up = twostep_stepup_money(rq, d, r.amount, 1, card ? &c : NULL);
+	if (up < 0) {
+		tv_free(d);
+		status = handler_unavailable(rq, rs, "two-step");
+		goto out;
+	}
+	if (up == 0) {
+		page_keep(rq, d, "card_expiry");
+		status = S_review(rq, rs, 400, d, key, &r, &to);
+		goto out;
+	}
+	tv_free(d);
 	char number[17] = "";
 	res = wallet_confirm(rq, &r, &to, card ? &c : NULL, number);
 	card_wipe(&c);

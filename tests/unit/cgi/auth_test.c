@@ -745,3 +745,77 @@ Test(auth, seal_refuses_a_message_over_the_limit_and_opens_one_at_it)
 	buf_release(&sealed);
 	buf_release(&out);
 }
+
+/* --- secrets at rest ----------------------------------------------------------------------- */
+
+static const unsigned char S_box_key[32] = "0123456789abcdef0123456789abcdef";
+
+Test(auth, box_seal_then_open_gives_the_secret_back)
+{
+	const unsigned char msg[20] = "12345678901234567890";
+	unsigned char box[sizeof msg + AUTH_BOX_OVERHEAD], out[sizeof msg];
+	auth_box_seal(box, msg, sizeof msg, S_box_key);
+	cr_assert_neq(memcmp(box + 24, msg, sizeof msg), 0,
+	              "the box does not hold the secret in the clear");
+	cr_assert_eq(auth_box_open(out, box, sizeof box, S_box_key), 0);
+	cr_assert_eq(memcmp(out, msg, sizeof msg), 0);
+}
+
+Test(auth, seals_of_one_secret_differ)
+{
+	const unsigned char msg[20] = "12345678901234567890";
+	unsigned char a[sizeof msg + AUTH_BOX_OVERHEAD], b[sizeof a];
+	auth_box_seal(a, msg, sizeof msg, S_box_key);
+	auth_box_seal(b, msg, sizeof msg, S_box_key);
+	cr_assert_neq(memcmp(a, b, sizeof a), 0, "a fresh nonce each time");
+}
+
+Test(auth, unseal_refuses_a_wrong_key)
+{
+	const unsigned char msg[20] = "12345678901234567890";
+	unsigned char box[sizeof msg + AUTH_BOX_OVERHEAD], out[sizeof msg];
+	unsigned char other[32];
+	memcpy(other, S_box_key, 32);
+	other[31] ^= 1;
+	auth_box_seal(box, msg, sizeof msg, S_box_key);
+	memset(out, 0xAA, sizeof out);
+	cr_assert_eq(auth_box_open(out, box, sizeof box, other), -1);
+	for (size_t i = 0; i < sizeof out; i++)
+		cr_assert_eq(out[i], 0, "output zeroed after a refusal");
+}
+
+Test(auth, unseal_refuses_a_changed_or_short_box)
+{
+	const unsigned char msg[20] = "12345678901234567890";
+	unsigned char box[sizeof msg + AUTH_BOX_OVERHEAD], out[sizeof msg];
+	auth_box_seal(box, msg, sizeof msg, S_box_key);
+	for (size_t i = 0; i < sizeof box; i += 7) {
+		box[i] ^= 0x01;
+		cr_assert_eq(auth_box_open(out, box, sizeof box, S_box_key), -1, "byte %zu changed",
+		             i);
+		box[i] ^= 0x01;
+	}
+	cr_assert_eq(auth_box_open(out, box, AUTH_BOX_OVERHEAD - 1, S_box_key), -1);
+	cr_assert_eq(auth_box_open(out, box, sizeof box, S_box_key), 0);
+}
+
+Test(auth, key_from_hex_reads_64_hex_digits_only)
+{
+	unsigned char key[32];
+	cr_assert_eq(auth_key_from_hex("000102030405060708090a0b0c0d0e0f"
+	                               "101112131415161718191A1B1C1D1E1F",
+	                               key),
+	             0);
+	for (int i = 0; i < 32; i++)
+		cr_assert_eq(key[i], i);
+	cr_assert_eq(auth_key_from_hex("0001", key), -1);
+	cr_assert_eq(auth_key_from_hex("000102030405060708090a0b0c0d0e0f"
+	                               "101112131415161718191a1b1c1d1e1g",
+	                               key),
+	             -1);
+	cr_assert_eq(key[0], 0, "key zeroed after a refusal");
+	cr_assert_eq(auth_key_from_hex("000102030405060708090a0b0c0d0e0f"
+	                               "101112131415161718191a1b1c1d1e1f00",
+	                               key),
+	             -1);
+}

@@ -56,7 +56,7 @@ TestSuite(db, .init = S_setup, .fini = S_teardown);
 
 Test(db, migrates_a_new_database_to_the_latest_version)
 {
-	cr_assert_eq(db_version(db), 6);
+	cr_assert_eq(db_version(db), 7);
 }
 
 Test(db, reopening_keeps_data_and_version)
@@ -66,7 +66,7 @@ Test(db, reopening_keeps_data_and_version)
 	db_close(db);
 	db = db_open(path, &err);
 	cr_assert_not_null(db, "%s", err.ptr);
-	cr_assert_eq(db_version(db), 6);
+	cr_assert_eq(db_version(db), 7);
 	struct db_user u = {0};
 	cr_assert_eq(db_user_by_id(db, id, &u), 1);
 	cr_assert_str_eq(u.email, "a@example.com");
@@ -82,7 +82,7 @@ Test(db, migrates_an_old_schema_database)
 	S_sql("CREATE TABLE legacy (x INTEGER); INSERT INTO legacy VALUES (42);");
 	db = db_open(path, &err);
 	cr_assert_not_null(db, "%s", err.ptr);
-	cr_assert_eq(db_version(db), 6);
+	cr_assert_eq(db_version(db), 7);
 	long long id;
 	cr_assert_eq(db_user_insert(db, "b@example.com", "B", "h", "en", 1, &id), 0);
 }
@@ -335,12 +335,103 @@ Test(db, migration_5_adds_the_search_log_to_a_version_4_database)
 	cr_assert_eq(db_user_insert(db, "g@example.com", "G", "h", "zh", 1, &id), 0);
 	db_close(db);
 	db = NULL;
-	S_sql("DROP TABLE search_log; PRAGMA user_version = 4;");
+	/* Version 4 had neither the search log nor the tables of migration 7. */
+	S_sql("DROP TABLE search_log; DROP TABLE twostep; DROP TABLE recovery_codes;"
+	      " DROP TABLE login_pending; DROP INDEX transfers_card; PRAGMA user_version = 4;");
 	db = db_open(path, &err);
 	cr_assert_not_null(db, "%s", err.ptr);
-	cr_assert_eq(db_version(db), 6);
+	cr_assert_eq(db_version(db), 7);
 	cr_assert_eq(db_search_log_add(db, "转账", "zh", 2, 100), 0);
 	struct db_user u = {0};
 	cr_assert_eq(db_user_by_id(db, id, &u), 1, "the data of version 4 is kept");
 	db_user_release(&u);
+}
+
+/* --- two-step verification (migration 7) --------------------------------------------------- */
+
+static long long S_twostep_user(void)
+{
+	long long id;
+	static const unsigned char box[60] = "sealed secret";
+	cr_assert_eq(db_user_insert(db, "two@example.com", "T", "h", "zh", 1, &id), 0);
+	cr_assert_eq(db_twostep_start(db, id, box, sizeof box, 100), 1);
+	return id;
+}
+
+Test(db, twostep_enrolment_turns_on_once_and_is_not_replaced_when_on)
+{
+	long long id = S_twostep_user();
+	struct db_twostep t;
+	cr_assert_eq(db_twostep_get(db, id, &t), 1);
+	cr_assert_eq(t.enabled_at, 0);
+	cr_assert_eq(t.secret_len, 60);
+	cr_assert_eq(db_twostep_enable(db, id, 1000, 200), 1);
+	cr_assert_eq(db_twostep_enable(db, id, 1001, 201), 0, "on already");
+	static const unsigned char other[60] = "another secret";
+	cr_assert_eq(db_twostep_start(db, id, other, sizeof other, 300), 0,
+	             "a new enrolment does not replace one that is on");
+	cr_assert_eq(db_twostep_get(db, id, &t), 1);
+	cr_assert_eq(t.enabled_at, 200);
+	cr_assert_eq(memcmp(t.secret, "sealed secret", 13), 0);
+}
+
+Test(db, twostep_step_is_used_once_and_never_an_older_one)
+{
+	long long id = S_twostep_user();
+	cr_assert_eq(db_twostep_use_step(db, id, 1000), 0, "not on yet");
+	cr_assert_eq(db_twostep_enable(db, id, 1000, 200), 1);
+	cr_assert_eq(db_twostep_use_step(db, id, 1000), 0, "the enrolment's step again");
+	cr_assert_eq(db_twostep_use_step(db, id, 1001), 1);
+	cr_assert_eq(db_twostep_use_step(db, id, 1001), 0, "replay");
+	cr_assert_eq(db_twostep_use_step(db, id, 999), 0, "older");
+	cr_assert_eq(db_twostep_use_step(db, id, 1002), 1);
+}
+
+Test(db, recovery_code_works_once)
+{
+	long long id = S_twostep_user();
+	unsigned char h[3][32];
+	for (int i = 0; i < 3; i++)
+		memset(h[i], 'a' + i, 32);
+	cr_assert_eq(db_recovery_replace(db, id, (const unsigned char(*)[32])h, 3), 0);
+	cr_assert_eq(db_recovery_left(db, id), 3);
+	cr_assert_eq(db_recovery_use(db, id, h[1], 500), 1);
+	cr_assert_eq(db_recovery_use(db, id, h[1], 501), 0, "second use");
+	cr_assert_eq(db_recovery_left(db, id), 2);
+	unsigned char unknown[32];
+	memset(unknown, 'z', 32);
+	cr_assert_eq(db_recovery_use(db, id, unknown, 502), 0);
+	/* A new set replaces the old one entirely. */
+	cr_assert_eq(db_recovery_replace(db, id, (const unsigned char(*)[32])h, 1), 0);
+	cr_assert_eq(db_recovery_left(db, id), 1);
+	cr_assert_eq(db_recovery_use(db, id, h[1], 503), 0, "an old code of the old set");
+	/* Another user's code is not this user's. */
+	long long other;
+	cr_assert_eq(db_user_insert(db, "three@example.com", "U", "h", "zh", 1, &other), 0);
+	cr_assert_eq(db_recovery_use(db, other, h[0], 504), 0);
+	cr_assert_eq(db_twostep_delete(db, id), 0);
+	cr_assert_eq(db_recovery_left(db, id), 0);
+	struct db_twostep t;
+	cr_assert_eq(db_twostep_get(db, id, &t), 0);
+}
+
+Test(db, pending_login_is_finished_once)
+{
+	long long id = S_twostep_user();
+	unsigned char hash[32];
+	memset(hash, 7, 32);
+	cr_assert_eq(db_pending_new(db, hash, id, 100, 400, "/zh/account/send"), 0);
+	struct db_pending p;
+	cr_assert_eq(db_pending_get(db, hash, &p), 1);
+	cr_assert_eq(p.user_id, id);
+	cr_assert_eq(p.expires_at, 400);
+	cr_assert_str_eq(p.next, "/zh/account/send");
+	cr_assert_eq(db_pending_try(db, p.id), 0);
+	cr_assert_eq(db_pending_done(db, p.id, 150), 1);
+	cr_assert_eq(db_pending_done(db, p.id, 151), 0, "finished already");
+	cr_assert_eq(db_pending_get(db, hash, &p), 1);
+	cr_assert_eq(p.tries, 1);
+	cr_assert_eq(p.done_at, 150);
+	cr_assert_eq(db_pending_purge(db, 401 + 1), 0);
+	cr_assert_eq(db_pending_get(db, hash, &p), 0, "purged after it expired");
 }
