@@ -206,6 +206,26 @@ static const char *migrations[] = {
     "CREATE INDEX login_pending_expiry ON login_pending(expires_at);"
     "CREATE INDEX transfers_card ON transfers(card) WHERE card != '';"
     "PRAGMA user_version = 7;",
+    /*
+     * 8: what each user sent on each China Standard Time day, kept by a trigger on every send,
+     * so the daily limit reads one row instead of summing the day's sends (which grows with
+     * them, inside the posting transaction). day is the unix time the CST day starts.
+     */
+    "CREATE TABLE sent_days ("
+    " user_id INTEGER NOT NULL REFERENCES users(id),"
+    " day INTEGER NOT NULL,"
+    " amount INTEGER NOT NULL CHECK (amount > 0),"
+    " PRIMARY KEY (user_id, day)) WITHOUT ROWID;"
+    "INSERT INTO sent_days (user_id, day, amount)"
+    " SELECT from_user, (created_at + 28800) / 86400 * 86400 - 28800, sum(amount)"
+    " FROM transfers WHERE kind = 'send' AND from_user IS NOT NULL GROUP BY 1, 2;"
+    "CREATE TRIGGER transfers_sent_days AFTER INSERT ON transfers"
+    " WHEN NEW.kind = 'send' AND NEW.from_user IS NOT NULL BEGIN"
+    " INSERT INTO sent_days (user_id, day, amount)"
+    " VALUES (NEW.from_user, (NEW.created_at + 28800) / 86400 * 86400 - 28800, NEW.amount)"
+    " ON CONFLICT (user_id, day) DO UPDATE SET amount = amount + excluded.amount;"
+    " END;"
+    "PRAGMA user_version = 8;",
 };
 
 enum stmt {
@@ -254,7 +274,7 @@ enum stmt {
 	ST_TRANSFER_BY_KEY,
 	ST_TRANSFER_DAY_SEQ,
 	ST_TRANSFER_INSERT,
-	ST_SENT_SINCE,
+	ST_SENT_ON_DAY,
 	ST_LEDGER_MOVE,
 	ST_ENTRY_INSERT,
 	ST_TRANSFER_BY_NUMBER,
@@ -271,6 +291,7 @@ enum stmt {
 	ST_AUDIT_NEGATIVE,
 	ST_AUDIT_REVIEWS,
 	ST_AUDIT_KEYS,
+	ST_AUDIT_SENT_DAYS,
 	ST_SEARCH_LOG_ADD,
 	ST_SEARCH_LOG_REPORT,
 	/* Two-step verification (migration 7). */
@@ -405,8 +426,7 @@ static const char *sql[ST__MAX] = {
                            " created_at, number, method, from_user, to_user, note, card,"
                            " reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
                            " coalesce(?11, ''), coalesce(?12, ''), coalesce(?13, ''))",
-    [ST_SENT_SINCE] = "SELECT coalesce(sum(amount), 0) FROM transfers"
-                      " WHERE from_user = ?1 AND kind = 'send' AND created_at >= ?2",
+    [ST_SENT_ON_DAY] = "SELECT amount FROM sent_days WHERE user_id = ?1 AND day = ?2",
     /* The guard keeps wallets from going below zero whatever runs at the same time. */
     [ST_LEDGER_MOVE] = "UPDATE accounts SET balance = balance + ?2 WHERE id = ?1"
                        " AND (kind != 'wallet' OR balance + ?2 >= 0)"
@@ -443,6 +463,14 @@ static const char *sql[ST__MAX] = {
                          " WHERE t.idempotency_key LIKE 'review:%' AND NOT EXISTS (SELECT 1"
                          " FROM reviews r WHERE r.transfer_id = t.id)",
     /* An idempotency key (a sealed review's "send:" id, a form's key) made one transfer. */
+    /* The daily totals the limit reads are the sums of the sends of each day. */
+    [ST_AUDIT_SENT_DAYS] = "SELECT coalesce(t.user_id, d.user_id), coalesce(t.day, d.day),"
+                           " coalesce(t.total, 0), coalesce(d.amount, 0) FROM"
+                           " (SELECT from_user AS user_id, (created_at + 28800) / 86400 * 86400"
+                           " - 28800 AS day, sum(amount) AS total FROM transfers"
+                           " WHERE kind = 'send' AND from_user IS NOT NULL GROUP BY 1, 2) t"
+                           " FULL JOIN sent_days d ON d.user_id = t.user_id AND d.day = t.day"
+                           " WHERE t.total IS NOT d.amount",
     [ST_AUDIT_KEYS] = "SELECT min(id), count(*) FROM transfers WHERE idempotency_key IS NOT NULL"
                       " GROUP BY idempotency_key HAVING count(*) > 1",
     [ST_SEARCH_LOG_ADD] = "INSERT INTO search_log (query, locale, results, at)"
@@ -1356,16 +1384,15 @@ int db_account_balance(struct db *db, long long id, long long *balance)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-int db_sent_since(struct db *db, long long user_id, long long since, long long *sum)
+int db_sent_on_day(struct db *db, long long user_id, long long day, long long *sum)
 {
-	sqlite3_stmt *s = S_st(db, ST_SENT_SINCE);
+	sqlite3_stmt *s = S_st(db, ST_SENT_ON_DAY);
 	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, since);
+	sqlite3_bind_int64(s, 2, day);
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*sum = sqlite3_column_int64(s, 0);
+	*sum = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 static void S_bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
@@ -1413,7 +1440,7 @@ static enum db_post_result S_post(struct db *db, const struct db_posting *p, lon
 	}
 	if (p->daily_limit > 0) {
 		long long sent;
-		if (db_sent_since(db, p->from_user, p->day_start, &sent) < 0)
+		if (db_sent_on_day(db, p->from_user, p->day_start, &sent) < 0)
 			return DB_POST_ERROR;
 		if (sent > p->daily_limit || p->amount > p->daily_limit - sent)
 			return DB_POST_LIMIT;
@@ -1736,7 +1763,7 @@ static int S_audit(struct db *db, enum stmt k, struct buf *report, int *problems
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long a = sqlite3_column_int64(s, 0), b = sqlite3_column_int64(s, 1),
-		          c = sqlite3_column_int64(s, 2);
+		          c = sqlite3_column_int64(s, 2), d = sqlite3_column_int64(s, 3);
 		if (k == ST_AUDIT_UNBALANCED)
 			buf_addf(report, "transfer %lld: entries sum to %lld, not 0\n", a, b);
 		else if (k == ST_AUDIT_CACHED)
@@ -1744,6 +1771,11 @@ static int S_audit(struct db *db, enum stmt k, struct buf *report, int *problems
 			         a, b, c);
 		else if (k == ST_AUDIT_NEGATIVE)
 			buf_addf(report, "wallet %lld: negative balance %lld\n", a, b);
+		else if (k == ST_AUDIT_SENT_DAYS)
+			buf_addf(report,
+			         "user %lld: the sends of the day starting %lld sum to %lld but its"
+			         " daily total says %lld\n",
+			         a, b, c, d);
 		else if (k == ST_AUDIT_REVIEWS)
 			buf_addf(report, "review %lld and transfer %lld do not name each other\n",
 			         a, b);
@@ -1758,8 +1790,9 @@ static int S_audit(struct db *db, enum stmt k, struct buf *report, int *problems
 
 int db_audit(struct db *db, struct buf *report)
 {
-	static const enum stmt checks[] = {ST_AUDIT_UNBALANCED, ST_AUDIT_CACHED, ST_AUDIT_NEGATIVE,
-	                                   ST_AUDIT_REVIEWS, ST_AUDIT_KEYS};
+	static const enum stmt checks[] = {ST_AUDIT_UNBALANCED, ST_AUDIT_CACHED,
+	                                   ST_AUDIT_NEGATIVE,   ST_AUDIT_REVIEWS,
+	                                   ST_AUDIT_KEYS,       ST_AUDIT_SENT_DAYS};
 	int problems = 0, rc = 0;
 	/* One read transaction: the checks see the same ledger. */
 	if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)

@@ -221,8 +221,11 @@ int db_wallet_by_number(struct db *db, const char *number, struct db_account *a)
 int db_wallet_new(struct db *db, long long user_id, const char *number, long long now,
                   struct db_account *a);
 int db_account_balance(struct db *db, long long id, long long *balance);
-/** Sum of the sends from user_id created at or after since, into *sum. 0 or -1. */
-int db_sent_since(struct db *db, long long user_id, long long since, long long *sum);
+/**
+ * What user_id sent on the China Standard Time day starting at day (unix seconds, as
+ * wallet_day_start gives it) into *sum: a total a trigger keeps with every send. 0 or -1.
+ */
+int db_sent_on_day(struct db *db, long long user_id, long long day, long long *sum);
 
 struct db_line {
 	long long account; /* account id */
@@ -351,9 +354,9 @@ void db_movements_release(struct db_movement *m, int n);
 /**
  * Check the ledger's invariants: every transfer's entries sum to zero, every cached balance
  * equals the sum of its entries, no wallet is negative, no idempotency key (so no review)
- * made more than one transfer, and every stored review names the one transfer made under it.
- * Appends one line per problem to report and returns how many there were (or -1 if the database
- * could not be read).
+ * made more than one transfer, the daily totals of sends match the sends, and every stored review
+ * names the one transfer made under it. Appends one line per problem to report and returns how many
+ * there were (or -1 if the database could not be read).
  */
 int db_audit(struct db *db, struct buf *report);
 

@@ -351,7 +351,7 @@ static enum wallet_result S_affordable(struct http_req *rq, long long amount, co
 	long long sent;
 	if (amount > rq->app->cfg.limit_transfer)
 		return WALLET_OVER_LIMIT;
-	if (db_sent_since(rq->db, rq->user.id, wallet_day_start(rq->now, NULL), &sent) < 0)
+	if (db_sent_on_day(rq->db, rq->user.id, wallet_day_start(rq->now, NULL), &sent) < 0)
 		return WALLET_ERROR;
 	if (sent > rq->app->cfg.limit_daily || amount > rq->app->cfg.limit_daily - sent)
 		return WALLET_DAILY_LIMIT;

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "db.h"
 #include "numbers.h"
+#include "wallet.h"
 
 static char path[64];
 static struct db *db;
@@ -270,14 +271,82 @@ Test(ledger, the_daily_limit_counts_todays_sends_inside_the_transaction)
 	struct db_posting p = POSTING("send", NULL, "600", 600, 0, lines, 2);
 	p.from_user = alice_user;
 	p.daily_limit = 1000;
-	p.day_start = 50;
-	long long id;
+	/* 2025-11-25 10:00 China Standard Time; its day started at 00:00 CST = 16:00 UTC. */
+	p.now = 1764036000;
+	p.day_start = wallet_day_start(p.now, NULL);
+	cr_assert_eq(p.day_start, 1764000000);
+	long long id, sent;
 	cr_assert_eq(S_post(db, &p, &id), DB_POST_OK);
+	cr_assert_eq(db_sent_on_day(db, alice_user, p.day_start, &sent), 0);
+	cr_assert_eq(sent, 600, "the day's total");
 	cr_assert_eq(S_post(db, &p, &id), DB_POST_LIMIT, "600 + 600 > 1000");
 	cr_assert_eq(S_balance(alice), 9400);
-	p.day_start = 101; /* the next day: the first send no longer counts */
+	p.now += 86400; /* the next day: the first send no longer counts */
+	p.day_start += 86400;
+	cr_assert_eq(S_post(db, &p, &id), DB_POST_OK);
+	cr_assert_eq(db_sent_on_day(db, alice_user, p.day_start, &sent), 0);
+	cr_assert_eq(sent, 600);
+	cr_assert_eq(db_sent_on_day(db, bob_user, p.day_start, &sent), 0);
+	cr_assert_eq(sent, 0, "nothing sent: 0");
+	S_audit_clean();
+}
+
+Test(ledger, migration_8_adds_up_the_sends_made_before_it)
+{
+	cr_assert_eq(S_top_up(alice, 1000, NULL), DB_POST_OK);
+	struct db_line lines[] = {{alice, -100}, {bob, 100}};
+	struct db_posting p = POSTING("send", NULL, "100", 100, 0, lines, 2);
+	p.from_user = alice_user;
+	p.now = 1764036000; /* 2025-11-25 10:00 CST */
+	long long id, sent;
+	cr_assert_eq(S_post(db, &p, &id), DB_POST_OK);
+	cr_assert_eq(S_post(db, &p, &id), DB_POST_OK);
+	p.now += 86400;
+	cr_assert_eq(S_post(db, &p, &id), DB_POST_OK);
+	db_close(db);
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h,
+	                          "DROP TRIGGER transfers_sent_days; DROP TABLE sent_days;"
+	                          " PRAGMA user_version = 7;",
+	                          NULL, NULL, NULL),
+	             SQLITE_OK);
+	sqlite3_close(h);
+	struct buf err = BUF_INIT;
+	db = db_open(path, &err);
+	cr_assert_not_null(db, "%s", err.ptr);
+	buf_release(&err);
+	cr_assert_eq(db_sent_on_day(db, alice_user, 1764000000, &sent), 0);
+	cr_assert_eq(sent, 200);
+	cr_assert_eq(db_sent_on_day(db, alice_user, 1764000000 + 86400, &sent), 0);
+	cr_assert_eq(sent, 100);
+	S_audit_clean();
+}
+
+Test(ledger, the_audit_reports_a_daily_total_that_does_not_match_the_sends)
+{
+	cr_assert_eq(S_top_up(alice, 1000, NULL), DB_POST_OK);
+	struct db_line lines[] = {{alice, -100}, {bob, 100}};
+	struct db_posting p = POSTING("send", NULL, "100", 100, 0, lines, 2);
+	p.from_user = alice_user;
+	long long id;
 	cr_assert_eq(S_post(db, &p, &id), DB_POST_OK);
 	S_audit_clean();
+	sqlite3 *h;
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, "UPDATE sent_days SET amount = 1", NULL, NULL, NULL),
+	             SQLITE_OK);
+	sqlite3_close(h);
+	struct buf report = BUF_INIT;
+	cr_assert_eq(db_audit(db, &report), 1, "%s", report.ptr);
+	cr_assert(strstr(report.ptr, "sum to 100 but its daily total says 1"), "%s", report.ptr);
+	buf_reset(&report);
+	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, "DELETE FROM sent_days", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	cr_assert_eq(db_audit(db, &report), 1, "a missing total: %s", report.ptr);
+	cr_assert(strstr(report.ptr, "sum to 100 but its daily total says 0"), "%s", report.ptr);
+	buf_release(&report);
 }
 
 static int S_failing_hook(struct db *d, long long id, const char *number, void *arg)
