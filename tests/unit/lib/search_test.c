@@ -278,3 +278,31 @@ Test(search, pages_past_the_candidates_neither_repeat_nor_skip_a_match)
 	buf_release(&all);
 	search_close(s);
 }
+
+Test(search, a_snippet_marks_overlapping_bigrams_once_and_cuts_with_ellipses)
+{
+	struct buf err = BUF_INIT, body = BUF_INIT;
+	for (int i = 0; i < 40; i++)
+		buf_adds(&body, "账户设置。");
+	buf_adds(&body, "如果你忘记密码，请重置。");
+	for (int i = 0; i < 40; i++)
+		buf_adds(&body, "账户设置。");
+	struct search_writer *w = search_writer_open(path, &err);
+	cr_assert_not_null(w, "%s", err.ptr);
+	struct search_doc d = {"zh", "/zh/a/", "帮助", "", "", "", body.ptr, "帮助", "/zh/"};
+	cr_assert_eq(search_writer_add(w, &d, &err), 0, "%s", err.ptr);
+	cr_assert_eq(search_writer_close(w, 1, &err), 0, "%s", err.ptr);
+	struct search *s = S_open();
+	struct search_hit *h;
+	long long total;
+	int n = S_query(s, "zh", "忘记密码", &h, &total);
+	cr_assert_eq(n, 1);
+	cr_assert(strstr(h[0].snippet, "<mark>忘记密码</mark>"), "%s", h[0].snippet);
+	cr_assert(strncmp(h[0].snippet, "…", strlen("…")) == 0, "%s", h[0].snippet);
+	cr_assert(strstr(h[0].snippet + strlen(h[0].snippet) - strlen("…"), "…"), "%s",
+	          h[0].snippet);
+	search_hits_release(h, n);
+	search_close(s);
+	buf_release(&err);
+	buf_release(&body);
+}
