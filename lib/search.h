@@ -93,7 +93,7 @@ int search_query(struct search *s, const char *locale, const char *q, size_t n, 
 void search_hits_release(struct search_hit *h, int n);
 
 /** Matches scored again with the exact phrase by search_query, unless set otherwise. */
-#define SEARCH_CANDIDATES 30
+#define SEARCH_CANDIDATES 20
 /**
  * How many of the first pass's best matches search_query scores again with the exact phrase;
  * n < 0: every match is scored with it in one pass (the full ranking, for tests and
