@@ -6,6 +6,7 @@
 #include "utf8.h"
 #include "util.h"
 
+#include <limits.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <unicode/ubrk.h>
@@ -1112,21 +1113,29 @@ int search_query(struct search *s, const char *locale, const char *q, size_t n, 
 		S_rank_layout(&exact, s, &t, idf, 1);
 
 	long long want = (long long)offset + limit;
-	int k = (int)(want < s->candidates ? s->candidates : want > 1 << 24 ? 1 << 24 : want);
-	best = xmalloc(((size_t)k + 1) * sizeof(*best));
+	int k = (int)(want < s->candidates ? s->candidates
+	              : want > INT_MAX     ? INT_MAX
+	                                   : want),
+	    cap = 0;
 	sqlite3_stmt *st = s->st[ST_SCAN];
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, any.ptr, (int)any.len, SQLITE_STATIC);
 	sqlite3_bind_pointer(st, 2, &scan, RANK_POINTER, NULL);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cand c = {sqlite3_column_double(st, 1), sqlite3_column_int64(st, 0)};
+		/* Grown as matches come: a page number typed far past the end costs nothing. */
+		if (nbest == cap && cap < k) {
+			cap = cap ? (cap > k / 2 ? k : 2 * cap) : (k < 64 ? k : 64);
+			best = xrealloc(best, (size_t)cap * sizeof(*best));
+		}
 		S_keep(best, &nbest, k, c);
 		(*total)++;
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE)
 		goto out;
-	qsort(best, (size_t)nbest, sizeof(*best), S_cmp_cand);
+	if (nbest > 1)
+		qsort(best, (size_t)nbest, sizeof(*best), S_cmp_cand);
 
 	if (two_pass) {
 		int m = nbest < s->candidates ? nbest : s->candidates;
@@ -1143,7 +1152,8 @@ int search_query(struct search *s, const char *locale, const char *q, size_t n, 
 				goto out;
 		}
 		sqlite3_reset(st);
-		qsort(best, (size_t)m, sizeof(*best), S_cmp_cand);
+		if (m > 1)
+			qsort(best, (size_t)m, sizeof(*best), S_cmp_cand);
 	}
 
 	st = s->st[ST_HIT];

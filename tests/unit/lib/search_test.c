@@ -306,3 +306,16 @@ Test(search, a_snippet_marks_overlapping_bigrams_once_and_cuts_with_ellipses)
 	buf_release(&err);
 	buf_release(&body);
 }
+
+Test(search, a_page_far_past_the_end_finds_nothing_and_counts_every_match)
+{
+	S_write_many();
+	struct search *s = S_open();
+	struct search_hit *h;
+	long long total;
+	int n = search_query(s, "en", "money", 5, 2000000000, 10, &h, &total);
+	cr_assert_eq(n, 0);
+	cr_assert_gt(total, 0);
+	search_hits_release(h, n);
+	search_close(s);
+}
