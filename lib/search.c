@@ -1071,7 +1071,7 @@ int search_query(struct search *s, const char *locale, const char *q, size_t n, 
                  int limit, struct search_hit **out, long long *total)
 {
 	struct terms t;
-	struct buf full = BUF_INIT, any = BUF_INIT;
+	struct buf full = BUF_INIT, scanned = BUF_INIT; /* MATCH of the hits, of the scan */
 	struct rank_terms scan = {0}, exact = {0};
 	struct cand *best = NULL;
 	struct search_hit *h = NULL;
@@ -1107,7 +1107,7 @@ int search_query(struct search *s, const char *locale, const char *q, size_t n, 
 		goto out;
 	int two_pass = phrase && s->candidates >= 0 && !rare;
 	S_match(&full, locale, &t, phrase);
-	S_match(&any, locale, &t, phrase && !two_pass);
+	S_match(&scanned, locale, &t, phrase && !two_pass);
 	S_rank_layout(&scan, s, &t, idf, phrase && !two_pass);
 	if (two_pass)
 		S_rank_layout(&exact, s, &t, idf, 1);
@@ -1119,7 +1119,7 @@ int search_query(struct search *s, const char *locale, const char *q, size_t n, 
 	    cap = 0;
 	sqlite3_stmt *st = s->st[ST_SCAN];
 	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, any.ptr, (int)any.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, scanned.ptr, (int)scanned.len, SQLITE_STATIC);
 	sqlite3_bind_pointer(st, 2, &scan, RANK_POINTER, NULL);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cand c = {sqlite3_column_double(st, 1), sqlite3_column_int64(st, 0)};
@@ -1190,7 +1190,7 @@ out:
 	free(best);
 	free(idf);
 	buf_release(&full);
-	buf_release(&any);
+	buf_release(&scanned);
 	S_terms_release(&t);
 	return rc;
 }
