@@ -398,23 +398,48 @@ static int S_cmp_inst(const void *a, const void *b)
 	return x->off != y->off ? (x->off > y->off) - (x->off < y->off) : x->phrase - y->phrase;
 }
 
-/* Byte ranges of the tokens from first to first + SNIPPET_TOKENS, filled by segment. */
+/*
+ * The tokens from lo to lo + 2 * SNIPPET_TOKENS as segment gives them: byte ranges, and whether
+ * a sentence (or a line) starts at each.
+ */
 struct window {
-	int first, pos;
-	int start[SNIPPET_TOKENS], end[SNIPPET_TOKENS];
+	const char *text;
+	int lo, pos, prev_end;
+	int start[2 * SNIPPET_TOKENS], end[2 * SNIPPET_TOKENS];
+	unsigned char sentence[2 * SNIPPET_TOKENS];
 };
+
+/* Whether the text between two tokens ends a sentence: ". ", "? ", ": ", "。", a new line. */
+static int S_sentence_gap(const char *s, int n)
+{
+	int i = n;
+	while (i > 0 &&
+	       (s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\r' || s[i - 1] == '\n'))
+		i--;
+	if (memchr(s, '\n', (size_t)n))
+		return 1;
+	if (i < n && i > 0 && strchr(".!?:", s[i - 1]))
+		return 1;
+	return i >= 3 && (memcmp(s + i - 3, "。", 3) == 0 || memcmp(s + i - 3, "！", 3) == 0 ||
+	                  memcmp(s + i - 3, "？", 3) == 0);
+}
 
 static int S_window_token(void *ctx, const char *term, size_t n, size_t start, size_t end)
 {
 	(void)term;
 	(void)n;
 	struct window *w = ctx;
-	int i = w->pos++ - w->first;
+	int i = w->pos - w->lo;
 	if (i >= 0) {
 		w->start[i] = (int)start;
 		w->end[i] = (int)end;
+		w->sentence[i] = w->pos == 0 ||
+		                 ((int)start > w->prev_end &&
+		                  S_sentence_gap(w->text + w->prev_end, (int)start - w->prev_end));
 	}
-	return i + 1 >= SNIPPET_TOKENS; /* stop after the window */
+	w->pos++;
+	w->prev_end = (int)end;
+	return i + 1 >= 2 * SNIPPET_TOKENS; /* stop after what a window can need */
 }
 
 static void S_oksnippet(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
@@ -450,18 +475,18 @@ static void S_oksnippet(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		qsort(in, (size_t)n, sizeof(*in), S_cmp_inst);
 
 	/* The best window: from each match, the matches within SNIPPET_TOKENS, centred. */
-	int best = 0, best_score = 0;
+	int best = 0, best_score = 0, first = 0, last = 0;
 	unsigned char *seen = xcalloc((size_t)nphrase + 1, 1);
 	for (int i = 0; i < n; i++) {
-		int score = 0, last = in[i].off;
+		int score = 0, end = in[i].off;
 		memset(seen, 0, (size_t)nphrase);
 		for (int j = i; j < n && in[j].off < in[i].off + SNIPPET_TOKENS; j++) {
 			score += seen[in[j].phrase] ? 1 : 1000;
 			seen[in[j].phrase] = 1;
-			if (in[j].off + in[j].size > last)
-				last = in[j].off + in[j].size;
+			if (in[j].off + in[j].size > end)
+				end = in[j].off + in[j].size;
 		}
-		int start = in[i].off - (SNIPPET_TOKENS - (last - in[i].off)) / 2;
+		int start = in[i].off - (SNIPPET_TOKENS - (end - in[i].off)) / 2;
 		if (start + SNIPPET_TOKENS > size)
 			start = size - SNIPPET_TOKENS;
 		if (start < 0)
@@ -469,19 +494,35 @@ static void S_oksnippet(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		if (score > best_score) {
 			best_score = score;
 			best = start;
+			first = in[i].off;
+			last = end < in[i].off + SNIPPET_TOKENS ? end : in[i].off + SNIPPET_TOKENS;
 		}
 	}
 	free(seen);
 
-	struct window w = {.first = best};
+	/*
+	 * Start at the sentence of the first match instead, if the window keeps its matches (as
+	 * snippet() prefers sentence starts): any start from last - SNIPPET_TOKENS to first.
+	 */
+	struct window w = {.text = text, .lo = last > SNIPPET_TOKENS ? last - SNIPPET_TOKENS : 0};
 	segment(text, (size_t)bytes, S_window_token, &w);
-	int ntok = w.pos - best < SNIPPET_TOKENS ? w.pos - best : SNIPPET_TOKENS;
+	int got = w.pos - w.lo;
+	for (int k = first; n > 0 && k >= w.lo; k--)
+		if (k - w.lo < got && w.sentence[k - w.lo]) {
+			best = k;
+			break;
+		}
+	int at0 = best - w.lo; /* the window's first token in w */
+	if (at0 < 0 || at0 > got)
+		at0 = got; /* not in what was read (cannot happen): an empty snippet */
+	int ntok = got - at0 < SNIPPET_TOKENS ? got - at0 : SNIPPET_TOKENS;
 	struct buf out = BUF_INIT;
+	const int *ws = w.start + at0, *we = w.end + at0; /* the window's tokens */
 	if (ntok > 0) {
 		if (best > 0)
 			buf_adds(&out, "…");
 		/* Matches in the window marked, those that share bytes merged (bigrams overlap). */
-		int at = w.start[0], open = -1, close = -1;
+		int at = ws[0], open = -1, close = -1;
 		for (int i = 0; i <= n; i++) {
 			int a = 0, b = 0;
 			if (i < n) {
@@ -491,24 +532,23 @@ static void S_oksnippet(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 					continue;
 				a = a < 0 ? 0 : a;
 				b = b >= ntok ? ntok - 1 : b;
-				if (open >= 0 && w.start[a] < w.end[close]) {
+				if (open >= 0 && ws[a] < we[close]) {
 					close = b > close ? b : close;
 					continue;
 				}
 			}
 			if (open >= 0) {
-				buf_add(&out, text + at, (size_t)(w.start[open] - at));
+				buf_add(&out, text + at, (size_t)(ws[open] - at));
 				buf_addc(&out, '\001');
-				buf_add(&out, text + w.start[open],
-				        (size_t)(w.end[close] - w.start[open]));
+				buf_add(&out, text + ws[open], (size_t)(we[close] - ws[open]));
 				buf_addc(&out, '\002');
-				at = w.end[close];
+				at = we[close];
 			}
 			open = a;
 			close = b;
 		}
-		if (w.end[ntok - 1] > at)
-			buf_add(&out, text + at, (size_t)(w.end[ntok - 1] - at));
+		if (we[ntok - 1] > at)
+			buf_add(&out, text + at, (size_t)(we[ntok - 1] - at));
 		if (best + ntok < size)
 			buf_adds(&out, "…");
 	}
