@@ -379,11 +379,11 @@ static void S_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_contex
 /*
  * oksnippet(articles): the body's best SNIPPET_TOKENS tokens, matches between the bytes 1 and 2,
  * "…" where the body goes on, as FTS5's snippet(articles, 3, char(1), char(2), '…', 24)
- * chooses them (a new phrase counts 1000, a repeated one 1; the window centred on its
- * matches) but without its sentence alignment. FTS5's scores every window against every
- * match of every column and tokenizes the whole body twice: a third of a query's time on a
- * corpus where each article has a hundred matches. This tokenizes the body once, up to the
- * window's end.
+ * chooses them (a new phrase counts 1000, a repeated one 1), starting at the sentence of the
+ * first match if the window keeps its matches, else centred on them. FTS5's scores every
+ * window against every match of every column and tokenizes the whole body twice: a third of
+ * a query's time on a corpus where each article has a hundred matches. This tokenizes the
+ * body once, up to the window's end.
  */
 #define SNIPPET_TOKENS 24
 
