@@ -16,6 +16,10 @@
  * queries with no result, errors the queries search_query failed on), then the 10 slowest
  * queries of the last run with their number of matches:
  *   "search-query: slow US LOCALE TOTAL QUERY"
+ * and last how often search_query's two passes give the first 10 hits of the full ranking
+ * (search_set_candidates -1: every match scored with the exact phrase), in the same order and
+ * as the same set, with the median and p99 of the full ranking's time:
+ *   "search-query: full-ranking same_order=A same_set=B of=N median_us=M p99_us=P"
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +108,40 @@ static long long S_one(struct search *s, const struct query *q, long long *total
 	return n < 0 ? -1 : t;
 }
 
+/* The urls of the first 10 hits of q, one per line, into out. */
+static void S_top10(struct search *s, const struct query *q, struct buf *out, long long *ns)
+{
+	struct search_hit *hits;
+	long long total, t0 = util_now_ns();
+	int n = search_query(s, q->locale, q->text, strlen(q->text), 0, 10, &hits, &total);
+	*ns = util_now_ns() - t0;
+	for (int i = 0; i < n; i++)
+		buf_addf(out, "%s\n", hits[i].url);
+	if (n > 0)
+		search_hits_release(hits, n);
+}
+
+/* Lines of a and b (one url each) as sorted sets: equal or not. */
+static int S_same_set(const struct buf *a, const struct buf *b)
+{
+	if (a->len != b->len)
+		return 0;
+	for (const char *p = a->ptr; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t k = (size_t)(nl - p) + 1;
+		int found = 0;
+		for (const char *r = b->ptr; *r && !found;) {
+			const char *rl = strchr(r, '\n');
+			found = (size_t)(rl - r) + 1 == k && memcmp(p, r, k) == 0;
+			r = rl + 1;
+		}
+		if (!found)
+			return 0;
+		p = nl + 1;
+	}
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	util_set_progname("search-query");
@@ -164,6 +202,27 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n && i < 10; i++)
 		printf("search-query: slow %.0f %s %lld %s\n", (double)q[i].ns / 1e3, q[i].locale,
 		       q[i].total, q[i].text);
+	size_t same_order = 0, same_set = 0;
+	struct buf two = BUF_INIT, full = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		long long ns;
+		buf_reset(&two);
+		buf_reset(&full);
+		search_set_candidates(s, SEARCH_CANDIDATES);
+		S_top10(s, &q[i], &two, &ns);
+		search_set_candidates(s, -1);
+		S_top10(s, &q[i], &full, &ns);
+		t[i] = ns;
+		same_order += strcmp(two.ptr, full.ptr) == 0;
+		same_set += S_same_set(&two, &full);
+	}
+	qsort(t, n, sizeof(*t), S_cmp_ll);
+	printf("search-query: full-ranking same_order=%zu same_set=%zu of=%zu median_us=%.0f "
+	       "p99_us=%.0f\n",
+	       same_order, same_set, n, (double)S_rank(t, n, 0.5) / 1e3,
+	       (double)S_rank(t, n, 0.99) / 1e3);
+	buf_release(&two);
+	buf_release(&full);
 	for (size_t i = 0; i < n; i++)
 		free(q[i].text);
 	free(q);

@@ -11,7 +11,9 @@
 #    articles (front matter included) and the plain text that is indexed (title, headings, body).
 # 2. Latency inside the service: 1,000 mixed queries (bench/search-query.c: search_open once,
 #    then per query search_refresh + search_query limit 10 with the count + release), after a
-#    warm-up pass; median and p99 per query, medians of BENCH_RUNS passes.
+#    warm-up pass; median and p99 per query, medians of BENCH_RUNS passes. Then how often the
+#    two passes of search_query give the first 10 hits of the full ranking (every match scored
+#    with the exact phrase), and that ranking's own latency.
 # 3. Through nginx: the release portal (--workers 4, --search-db on the corpus index) behind the
 #    real nginx configuration, wrk -t2 -c64 for BENCH_SECONDS on bench/search.lua (the same
 #    queries: /{lang}/search.json?q=…&limit=5, every third also as the /{lang}/search?q=… page),

@@ -360,8 +360,15 @@ static void S_build_icu(const char *path, const char *create, const struct doc *
 			die("%s: %s", S_get(&d[i], "url"), sqlite3_errmsg(h));
 	}
 	sqlite3_finalize(st);
-	if (sqlite3_exec(h, "INSERT INTO articles (articles) VALUES ('optimize'); COMMIT; VACUUM;",
-	                 NULL, NULL, NULL) != SQLITE_OK)
+	/* The terms' article counts that search_query reads (all of them: the same ranking). */
+	if (sqlite3_exec(
+	        h,
+	        "INSERT INTO articles (articles) VALUES ('optimize');"
+	        " CREATE TABLE terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;"
+	        " CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, articles, row);"
+	        " INSERT INTO terms SELECT term, doc FROM temp.vocab; DROP TABLE temp.vocab;"
+	        " COMMIT; VACUUM;",
+	        NULL, NULL, NULL) != SQLITE_OK)
 		die("%s: %s", path, sqlite3_errmsg(h));
 	sqlite3_close(h);
 	buf_release(&sql);

@@ -80,8 +80,10 @@ struct search_hit {
 
 /**
  * Search locale's articles for the text q as a person typed it (any bytes: it is never passed
- * to FTS5 as syntax). Hits are ranked by BM25 with the title weighted above the headings and
- * those above the body, and phrases matched exactly (adjacent terms) first. Fills *out with at
+ * to FTS5 as syntax). Hits are ranked by okrank (lib/search.c: BM25-like, the title weighted
+ * above the headings and those above the body, and the exact text first). Every match is
+ * scored without the exact phrase, and the best SEARCH_CANDIDATES (or offset + limit, if more)
+ * are scored again with it; the rest keep the order of the first score. Fills *out with at
  * most limit hits from offset (caller frees with search_hits_release) and *total with the
  * number of matching articles. Returns the number of hits in *out, 0 when q has no searchable
  * terms, or -1 on an error.
@@ -89,6 +91,15 @@ struct search_hit {
 int search_query(struct search *s, const char *locale, const char *q, size_t n, int offset,
                  int limit, struct search_hit **out, long long *total);
 void search_hits_release(struct search_hit *h, int n);
+
+/** Matches scored again with the exact phrase by search_query, unless set otherwise. */
+#define SEARCH_CANDIDATES 20
+/**
+ * How many of the first pass's best matches search_query scores again with the exact phrase;
+ * n < 0: every match is scored with it in one pass (the full ranking, for tests and
+ * benchmarks: slower on queries with thousands of matches). Kept across search_refresh.
+ */
+void search_set_candidates(struct search *s, int n);
 
 /**
  * The FTS5 MATCH expression for the text q (n bytes) as search_query uses it, for tests and

@@ -15,12 +15,21 @@ static const char latin[] = "aaaaaaaceeeeiiiidnooooo ouuuuytsaaaaaaaceeeeiiiidno
                             "????????????????";
 
 /* Words too common to tell articles apart; dropped from the index and from queries. */
-static const char *const stop[] = {
-    "a",    "an",   "and",   "are",   "as",  "at",   "be",   "by",   "can", "do",
-    "does", "for",  "from",  "how",   "i",   "if",   "in",   "is",   "it",  "me",
-    "my",   "of",   "on",    "or",    "so",  "that", "the",  "this", "to",  "was",
-    "what", "when", "where", "which", "who", "why",  "will", "with", "you", "your",
+#define W(s)                                                                                       \
+	{                                                                                          \
+		s, sizeof(s) - 1                                                                   \
+	}
+static const struct {
+	const char *w;
+	size_t n;
+} stop[] = {
+    W("a"),     W("an"),    W("and"),  W("are"),  W("as"),   W("at"),   W("be"),   W("by"),
+    W("can"),   W("do"),    W("does"), W("for"),  W("from"), W("how"),  W("i"),    W("if"),
+    W("in"),    W("is"),    W("it"),   W("me"),   W("my"),   W("of"),   W("on"),   W("or"),
+    W("so"),    W("that"),  W("the"),  W("this"), W("to"),   W("was"),  W("what"), W("when"),
+    W("where"), W("which"), W("who"),  W("why"),  W("will"), W("with"), W("you"),  W("your"),
 };
+#undef W
 
 static int S_cjk(long c)
 {
@@ -37,6 +46,15 @@ static int S_fold(long c, char *w, size_t *len)
 {
 	char tmp[4];
 	size_t n = 0;
+	if (c < 0x80 && *len < SEGMENT_WORD_MAX) { /* the common case, without the copy */
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))
+			w[(*len)++] = (char)c;
+		else if (c >= 'A' && c <= 'Z')
+			w[(*len)++] = (char)(c + 32);
+		else
+			return 0;
+		return 1;
+	}
 	if (c >= 0xff01 && c <= 0xff5e)
 		c -= 0xfee0; /* full-width ASCII */
 	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
@@ -70,7 +88,13 @@ static int S_fold(long c, char *w, size_t *len)
 static int S_ends(const char *w, size_t n, const char *suffix)
 {
 	size_t k = strlen(suffix);
-	return n > k && memcmp(w + n - k, suffix, k) == 0;
+	if (n <= k)
+		return 0;
+	/* A loop, not memcmp: the suffixes are 2 to 4 bytes and this runs for every word. */
+	for (size_t i = 0; i < k; i++)
+		if (w[n - k + i] != suffix[i])
+			return 0;
+	return 1;
 }
 
 /*
@@ -105,7 +129,7 @@ static int S_stop(const char *w, size_t n)
 	if (n > 5)
 		return 0; /* no stop word is longer: most words end here */
 	for (size_t i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
-		if (strlen(stop[i]) == n && memcmp(stop[i], w, n) == 0)
+		if (stop[i].n == n && stop[i].w[0] == w[0] && memcmp(stop[i].w, w, n) == 0)
 			return 1;
 	return 0;
 }
@@ -129,7 +153,9 @@ int segment(const char *s, size_t n, segment_emit emit, void *ctx)
 
 	while (i < n && rc == 0) {
 		size_t adv = 1;
-		long c = utf8_decode(s + i, n - i, &adv);
+		/* Most text of an English article is ASCII: no decoder call for it. */
+		long c = (unsigned char)s[i] < 0x80 ? (unsigned char)s[i]
+		                                    : utf8_decode(s + i, n - i, &adv);
 		if (c >= 0 && S_cjk(c)) {
 			if (in_word)
 				rc = S_word(w, wlen, wstart, i, emit, ctx);

@@ -192,3 +192,130 @@ Test(search, a_file_that_is_not_an_index_is_refused)
 	cr_assert_null(search_open("/nonexistent/search.db", &err));
 	buf_release(&err);
 }
+
+/*
+ * Many matches: 60 English articles that mention sending or money in passing, and three about
+ * sending money, one with the exact words in its title.
+ */
+static void S_write_many(void)
+{
+	struct buf err = BUF_INIT, url = BUF_INIT, body = BUF_INIT;
+	struct search_writer *w = search_writer_open(path, &err);
+	cr_assert_not_null(w, "%s", err.ptr);
+	for (int i = 0; i < 63; i++) {
+		buf_reset(&url);
+		buf_reset(&body);
+		buf_addf(&url, "/en/a/%d/", i);
+		const char *title = "Account settings";
+		if (i == 20)
+			title = "Send money to a friend";
+		else if (i == 40)
+			title = "Money you send abroad";
+		else if (i == 50)
+			title = "Fees";
+		for (int k = 0; k <= i % 7; k++)
+			buf_adds(&body, "Your account page lists your settings. ");
+		buf_adds(&body, i % 2 ? "You can send a note. " : "Money arrives in a day. ");
+		if (i == 50)
+			buf_adds(&body, "A fee applies when you send money abroad. ");
+		struct search_doc d = {"en", url.ptr,  title,  "",      "",
+		                       "",   body.ptr, "Help", "/en/a/"};
+		cr_assert_eq(search_writer_add(w, &d, &err), 0, "%s", err.ptr);
+	}
+	cr_assert_eq(search_writer_close(w, 1, &err), 0, "%s", err.ptr);
+	buf_release(&err);
+	buf_release(&url);
+	buf_release(&body);
+}
+
+/* The urls of hits from offset, one a line. */
+static void S_urls(struct search *s, const char *q, int offset, int limit, struct buf *out,
+                   long long *total)
+{
+	struct search_hit *h;
+	int n = search_query(s, "en", q, strlen(q), offset, limit, &h, total);
+	cr_assert_geq(n, 0);
+	for (int i = 0; i < n; i++)
+		buf_addf(out, "%s\n", h[i].url);
+	search_hits_release(h, n);
+}
+
+Test(search, two_passes_give_the_first_results_of_the_full_ranking)
+{
+	S_write_many();
+	struct search *s = S_open();
+	struct buf two = BUF_INIT, full = BUF_INIT;
+	long long total2, total;
+	search_set_candidates(s, 5);
+	S_urls(s, "send money", 0, 3, &two, &total2);
+	search_set_candidates(s, -1);
+	S_urls(s, "send money", 0, 3, &full, &total);
+	cr_assert_str_eq(two.ptr, full.ptr);
+	cr_assert(strncmp(two.ptr, "/en/a/20/\n", 10) == 0, "the exact title first: %s", two.ptr);
+	cr_assert_eq(total, 63, "every article has send or money");
+	cr_assert_eq(total2, total, "the first pass finds what the phrase query finds");
+	buf_release(&two);
+	buf_release(&full);
+	search_close(s);
+}
+
+Test(search, pages_past_the_candidates_neither_repeat_nor_skip_a_match)
+{
+	S_write_many();
+	struct search *s = S_open();
+	search_set_candidates(s, 4);
+	struct buf all = BUF_INIT;
+	long long total;
+	for (int offset = 0; offset < 63; offset += 10)
+		S_urls(s, "send money", offset, 10, &all, &total);
+	for (int i = 0; i < 63; i++) {
+		char url[32];
+		snprintf(url, sizeof(url), "/en/a/%d/\n", i);
+		const char *at = strstr(all.ptr, url);
+		cr_assert_not_null(at, "%s missing", url);
+		cr_assert_null(strstr(at + 1, url), "%s twice", url);
+	}
+	buf_release(&all);
+	search_close(s);
+}
+
+Test(search, a_snippet_marks_overlapping_bigrams_once_and_cuts_with_ellipses)
+{
+	struct buf err = BUF_INIT, body = BUF_INIT;
+	for (int i = 0; i < 40; i++)
+		buf_adds(&body, "账户设置。");
+	buf_adds(&body, "如果你忘记密码，请重置。");
+	for (int i = 0; i < 40; i++)
+		buf_adds(&body, "账户设置。");
+	struct search_writer *w = search_writer_open(path, &err);
+	cr_assert_not_null(w, "%s", err.ptr);
+	struct search_doc d = {"zh", "/zh/a/", "帮助", "", "", "", body.ptr, "帮助", "/zh/"};
+	cr_assert_eq(search_writer_add(w, &d, &err), 0, "%s", err.ptr);
+	cr_assert_eq(search_writer_close(w, 1, &err), 0, "%s", err.ptr);
+	struct search *s = S_open();
+	struct search_hit *h;
+	long long total;
+	int n = S_query(s, "zh", "忘记密码", &h, &total);
+	cr_assert_eq(n, 1);
+	cr_assert(strstr(h[0].snippet, "<mark>忘记密码</mark>"), "%s", h[0].snippet);
+	cr_assert(strncmp(h[0].snippet, "…", strlen("…")) == 0, "%s", h[0].snippet);
+	cr_assert(strstr(h[0].snippet + strlen(h[0].snippet) - strlen("…"), "…"), "%s",
+	          h[0].snippet);
+	search_hits_release(h, n);
+	search_close(s);
+	buf_release(&err);
+	buf_release(&body);
+}
+
+Test(search, a_page_far_past_the_end_finds_nothing_and_counts_every_match)
+{
+	S_write_many();
+	struct search *s = S_open();
+	struct search_hit *h;
+	long long total;
+	int n = search_query(s, "en", "money", 5, 2000000000, 10, &h, &total);
+	cr_assert_eq(n, 0);
+	cr_assert_gt(total, 0);
+	search_hits_release(h, n);
+	search_close(s);
+}
