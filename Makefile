@@ -167,15 +167,20 @@ test-e2e: $(SITE_GEN) $(PORTAL) $(ADMIN)
 # build/fuzz/artifacts/<target>/. `make test` runs them too (test-fuzz): 30 s each, the
 # multipart parser of the support form 60 s.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= form multipart
+FUZZ_TARGETS ?= form multipart amount frontmatter tmpl search
 FUZZ_DIR     := build/fuzz
 FUZZ_SAN     := address,undefined
-FUZZ_CFLAGS  := $(WARN) $(DEFS) -Icgi -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,lib/util.c lib/utf8.c lib/buf.c cgi/form.c \
-		cgi/multipart.c cgi/sniff.c)
+FUZZ_CFLAGS  := $(WARN) $(DEFS) -Icgi -Isite-gen -O1 -g -fno-omit-frame-pointer \
+		-fno-sanitize-recover=all
+FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) cgi/form.c cgi/multipart.c \
+		cgi/sniff.c cgi/money.c site-gen/frontmatter.c)
 # Longest input per target: a few parts with small files for multipart.
 FUZZ_MAX_LEN_form      := 4096
 FUZZ_MAX_LEN_multipart := 16384
+FUZZ_MAX_LEN_amount    := 64
+FUZZ_MAX_LEN_frontmatter := 4096
+FUZZ_MAX_LEN_tmpl      := 2048
+FUZZ_MAX_LEN_search    := 512
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -186,7 +191,7 @@ $(FUZZ_DIR)/obj/%.o: %.c
 
 $(FUZZ_DIR)/bin/%-fuzz: $(FUZZ_DIR)/obj/tests/fuzz/%_fuzz.o $(FUZZ_OBJ)
 	@mkdir -p $(@D)
-	clang $^ -o $@ -fsanitize=fuzzer,$(FUZZ_SAN)
+	clang $^ -o $@ -fsanitize=fuzzer,$(FUZZ_SAN) $(SEARCH_LIBS)
 
 # Every target runs even when one fails; the run fails if any did.
 fuzz: deps-fuzz $(FUZZ_TARGETS:%=$(FUZZ_DIR)/bin/%-fuzz)
