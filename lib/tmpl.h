@@ -44,7 +44,9 @@ int tmpl_set_has(const struct tmpl_set *set, const char *name);
  * Render template name with data into out. Missing variables render as nothing;
  * with strict set, the first missing variable (not section) is reported instead:
  * returns -1 and appends "template:line: no value for name" to err.
- * Also -1 for an unknown template or partial, or partials nested deeper than 32.
+ * Also -1 for an unknown template or partial, partials nested deeper than 32, or a render that
+ * would visit more than 10 million nodes or write more than 64 MiB (sections over lists nested
+ * so deep that the work grows without bound).
  * The set and the data are only read: several threads may render at once.
  */
 int tmpl_render(const struct tmpl_set *set, const char *name, const struct tv *data, int strict,

@@ -1,4 +1,5 @@
 /* amount_fuzz.c - libFuzzer driver for cgi/money.c: strict amount parsing and its invariants. */
+#include "fuzz.h"
 #include "buf.h"
 #include "money.h"
 
@@ -7,15 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "amount_fuzz: check failed: %s (line %d)\n", #cond,        \
-			        __LINE__);                                                         \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 /* What a parse promises: a refusal has a message and no amount; an amount is in range and
  * reads back the same from its plain decimal form. */

@@ -1,4 +1,5 @@
 /* form_fuzz.c - libFuzzer driver for cgi/form.c: both parsers, lookups and their invariants. */
+#include "fuzz.h"
 #include "form.h"
 #include "utf8.h"
 
@@ -6,16 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Stop the run with a message: the fuzzer saves the input that got here. */
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "form_fuzz: check failed: %s (line %d)\n", #cond,          \
-			        __LINE__);                                                         \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 /* What every parsed form promises: sizes, NULs, and lookups that find each name. */
 static void S_check_form(const struct form *f, size_t max_fields, size_t max_value)

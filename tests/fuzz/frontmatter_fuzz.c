@@ -1,4 +1,5 @@
 /* frontmatter_fuzz.c - libFuzzer driver for site-gen/frontmatter.c and its invariants. */
+#include "fuzz.h"
 #include "buf.h"
 #include "frontmatter.h"
 #include "utf8.h"
@@ -7,15 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "frontmatter_fuzz: check failed: %s (line %d)\n", #cond,   \
-			        __LINE__);                                                         \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 static void S_text(const char *s)
 {

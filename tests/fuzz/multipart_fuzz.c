@@ -1,4 +1,5 @@
 /* multipart_fuzz.c - libFuzzer driver for cgi/multipart.c and cgi/sniff.c and their invariants. */
+#include "fuzz.h"
 #include "multipart.h"
 #include "sniff.h"
 #include "utf8.h"
@@ -7,16 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Stop the run with a message: the fuzzer saves the input that got here. */
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "multipart_fuzz: check failed: %s (line %d)\n", #cond,     \
-			        __LINE__);                                                         \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 /* 1 if the n bytes at s hold a control character. */
 static int S_has_ctl(const char *s, size_t n)

@@ -1,4 +1,5 @@
 /* search_fuzz.c - libFuzzer driver for lib/search.c: queries as people type them, on an index. */
+#include "fuzz.h"
 #include "buf.h"
 #include "search.h"
 #include "utf8.h"
@@ -8,15 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "search_fuzz: check failed: %s (line %d)\n", #cond,        \
-			        __LINE__);                                                         \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 static const struct search_doc docs[] = {
     {"zh", "/zh/payments/send-money/", "如何转账", "第一步：打开转账页面\n第二步：确认",

@@ -1,4 +1,5 @@
 /* tmpl_fuzz.c - libFuzzer driver for lib/tmpl.c: templates as writers could type them. */
+#include "fuzz.h"
 #include "buf.h"
 #include "tmpl.h"
 #include "tv.h"
@@ -7,15 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "tmpl_fuzz: check failed: %s (line %d)\n", #cond,          \
-			        __LINE__);                                                         \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 /* Data with markup in it: escaped output must never carry it through {{x}}. */
 static struct tv *S_data(void)

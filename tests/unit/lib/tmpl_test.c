@@ -1018,3 +1018,30 @@ Test(tmpl, load_dir_of_missing_directory_fails)
 	tmpl_set_free(set);
 	S_rmtree(dir);
 }
+
+Test(tmpl, sections_nested_so_deep_that_the_work_explodes_fail_instead_of_running_for_hours)
+{
+	/* Twenty sections over a list of ten, nested: 10^20 visits. */
+	struct tv *d = tv_new_obj();
+	struct tv *list = tv_set_list(d, "l");
+	for (int i = 0; i < 10; i++)
+		tv_push_obj(list);
+	struct buf src = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+	for (int i = 0; i < 20; i++)
+		buf_adds(&src, "{{#l}}");
+	buf_adds(&src, "x");
+	for (int i = 0; i < 20; i++)
+		buf_adds(&src, "{{/l}}");
+	cr_assert_eq(S_render(src.ptr, d, 0, &out, &err), -1);
+	cr_assert(strstr(err.ptr, "too much work"), "%s", err.ptr);
+	/* Three levels (1,000 visits) are fine. */
+	buf_reset(&out);
+	buf_reset(&err);
+	cr_assert_eq(S_render("{{#l}}{{#l}}{{#l}}x{{/l}}{{/l}}{{/l}}", d, 0, &out, &err), 0, "%s",
+	             err.ptr);
+	cr_assert_eq(out.len, 1000);
+	buf_release(&src);
+	buf_release(&out);
+	buf_release(&err);
+	tv_free(d);
+}
