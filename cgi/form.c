@@ -249,6 +249,17 @@ const char *form_get(const struct form *f, const char *name)
 	return NULL;
 }
 
+int form_has_duplicates(const struct form *f)
+{
+	/* Quadratic, but the portal parses at most FIELDS_MAX (200) fields. */
+	for (size_t i = 1; i < f->n; i++)
+		for (size_t k = 0; k < i; k++)
+			if (f->f[k].name_len == f->f[i].name_len &&
+			    memcmp(f->f[k].name, f->f[i].name, f->f[i].name_len) == 0)
+				return 1;
+	return 0;
+}
+
 size_t form_count(const struct form *f, const char *name)
 {
 	size_t len = strlen(name), count = 0;

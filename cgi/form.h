@@ -83,6 +83,8 @@ void cookie_parse(struct form *f, const char *header, size_t n);
 const char *form_get(const struct form *f, const char *name);
 /** Number of fields named name. */
 size_t form_count(const struct form *f, const char *name);
+/** 1 if some name occurs more than once in f, else 0. */
+int form_has_duplicates(const struct form *f);
 
 /* --- lifecycle -------------------------------------------------------------------------- */
 

@@ -38,7 +38,8 @@ static const char *S_env(FCGX_Request *r, const char *name)
 
 /*
  * Read the body up to HTTP_BODY_MAX and parse it. Returns FORM_OK and friends, -1 for a POST
- * that is not urlencoded, -2 for one that is too large, -3 for one cut short.
+ * that is not urlencoded, -2 for one that is too large, -3 for one cut short, -4 for one that gives
+ * a field twice.
  */
 static int S_read_body(FCGX_Request *r, struct http_req *rq)
 {
@@ -65,6 +66,9 @@ static int S_read_body(FCGX_Request *r, struct http_req *rq)
 	int rc = body.len < (size_t)len ? -3
 	                                : (int)form_parse_urlencoded(&rq->form, body.ptr, body.len,
 	                                                             FIELDS_MAX, HTTP_BODY_MAX);
+	/* Every field of the portal has one value: a second one is parameter pollution (400). */
+	if (rc == FORM_OK && form_has_duplicates(&rq->form))
+		rc = -4;
 	buf_release(&body);
 	return rc;
 }
@@ -141,6 +145,8 @@ static void S_serve(FCGX_Request *r, struct db *db, struct search **search)
 	int qerr =
 	    qs ? (int)form_parse_urlencoded(&rq.query, qs, strlen(qs), FIELDS_MAX, QUERY_VALUE_MAX)
 	       : FORM_OK;
+	if (qerr == FORM_OK && form_has_duplicates(&rq.query))
+		qerr = -4;
 	int status;
 	if (qerr != FORM_OK || !utf8_valid(rq.path, strlen(rq.path))) {
 		/* Malformed query strings and paths are answered 400 whatever the page. */

@@ -791,3 +791,23 @@ Test(form, cookie_reads_nothing_past_n)
 	cr_assert_eq(f.n, 1);
 	S_release(&f);
 }
+
+Test(form, has_duplicates_finds_a_name_given_twice)
+{
+	struct form f;
+	S_parse(&f, LIT("a=1&b=2&c=3"));
+	cr_assert_eq(form_has_duplicates(&f), 0);
+	S_release(&f);
+	S_parse(&f, LIT("a=1&b=2&a=3"));
+	cr_assert_eq(form_has_duplicates(&f), 1);
+	S_release(&f);
+	S_parse(&f, LIT("amount=1&amount=1"));
+	cr_assert_eq(form_has_duplicates(&f), 1, "even with the same value");
+	S_release(&f);
+	S_parse(&f, LIT("ab=1&a=2&b=3"));
+	cr_assert_eq(form_has_duplicates(&f), 0, "prefixes are other names");
+	S_release(&f);
+	S_parse(&f, LIT(""));
+	cr_assert_eq(form_has_duplicates(&f), 0);
+	S_release(&f);
+}
