@@ -90,9 +90,10 @@ void admin_print(const struct buf *b);
 int admin_since(const struct admin_ctx *c, const char *name, long long *since);
 
 /**
- * Parse s as a positive decimal id into *id: 0, or -1 (with a usage message) when it is not one.
+ * Parse s as a positive decimal id of a what ("user", "ticket") into *id: 0, or -1 with a usage
+ * message ("\"abc\" is not a user id").
  */
-int admin_id(const struct admin_ctx *c, const char *s, long long *id);
+int admin_id(const struct admin_ctx *c, const char *s, const char *what, long long *id);
 
 /**
  * A request as the portal's modules expect it, from the operator's tool: the activity log and

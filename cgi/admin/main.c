@@ -165,13 +165,13 @@ int admin_since(const struct admin_ctx *c, const char *name, long long *since)
 	return ADMIN_DONE;
 }
 
-int admin_id(const struct admin_ctx *c, const char *s, long long *id)
+int admin_id(const struct admin_ctx *c, const char *s, const char *what, long long *id)
 {
 	char *end;
 	errno = 0;
 	long long v = s[0] >= '1' && s[0] <= '9' ? strtoll(s, &end, 10) : 0;
 	if (v <= 0 || errno || *end) {
-		admin_usage(c, "\"%s\" is not a user id (a number such as 42)", s);
+		admin_usage(c, "\"%s\" is not a %s id (a number such as 42)", s, what);
 		return -1;
 	}
 	*id = v;

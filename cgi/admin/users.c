@@ -108,7 +108,7 @@ static int S_user(struct admin_ctx *c, long long id, struct db_user *u)
 static int S_show(struct admin_ctx *c)
 {
 	long long id;
-	if (admin_id(c, c->pos[0], &id) < 0)
+	if (admin_id(c, c->pos[0], "user", &id) < 0)
 		return ADMIN_USAGE;
 	struct db_user u = {0};
 	struct db_account w = {0};
@@ -315,7 +315,7 @@ static int S_set_lock(struct admin_ctx *c, int locked)
 {
 	long long id;
 	const char *reason = locked ? admin_opt(c, "reason") : "";
-	if (admin_id(c, c->pos[0], &id) < 0)
+	if (admin_id(c, c->pos[0], "user", &id) < 0)
 		return ADMIN_USAGE;
 	if (locked) {
 		if (strlen(reason) > REASON_MAX)
