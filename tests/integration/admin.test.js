@@ -15,6 +15,8 @@ const w = require('../lib/wallet');
 
 const { PW, loadUi, esc, sql } = w;
 const OP = 'op-alice';
+// A sanitizer report (the ASan build) fails the command whatever its exit status says.
+const SANITIZER = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:/;
 
 // Every command, as --help lists it.
 const COMMANDS = ['user find', 'user show', 'user lock', 'user unlock', 'transfer show', 'settle', 'audit',
@@ -40,6 +42,7 @@ describe('okpay-admin', () => {
       '--content', path.join(h.ROOT, 'content'), '--base-url', srv.base, ...args],
     { cwd: h.ROOT, encoding: 'utf8', env: { ...process.env, USER: user }, timeout: 60000 });
     if (r.error) throw r.error;
+    assert.doesNotMatch(r.stderr, SANITIZER, `okpay-admin ${args.join(' ')}:\n${r.stderr}`);
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
   // The same, insisting on exit status want; returns stdout parsed when json.
