@@ -226,6 +226,26 @@ static const char *migrations[] = {
     " ON CONFLICT (user_id, day) DO UPDATE SET amount = amount + excluded.amount;"
     " END;"
     "PRAGMA user_version = 8;",
+    /*
+     * 9: taken by the support tickets (branch tickets). This placeholder only counts the
+     * version; the merge replaces it with that branch's migration 9.
+     */
+    "PRAGMA user_version = 9;",
+    /*
+     * 10: the operator command line (okpay-admin). Every state-changing command leaves a row in
+     * operator_log: when, which operator, the command, its target ("user:7", a reference) and
+     * details (a lock's reason; never a secret). A lock keeps the reason the operator gave.
+     */
+    "CREATE TABLE operator_log ("
+    " id INTEGER PRIMARY KEY,"
+    " at INTEGER NOT NULL,"
+    " operator TEXT NOT NULL,"
+    " command TEXT NOT NULL,"
+    " target TEXT NOT NULL DEFAULT '',"
+    " details TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX operator_log_at ON operator_log(at);"
+    "ALTER TABLE users ADD COLUMN locked_reason TEXT NOT NULL DEFAULT '';"
+    "PRAGMA user_version = 10;",
 };
 
 enum stmt {
@@ -311,6 +331,15 @@ enum stmt {
 	ST_PENDING_DONE,
 	ST_PENDING_PURGE,
 	ST_CARD_USED,
+	/* okpay-admin, the operator command line (migration 10). */
+	ST_ADMIN_USERS_FIND,
+	ST_ADMIN_USER_LOCK,
+	ST_ADMIN_USER_UNLOCK,
+	ST_ADMIN_LOCK_REASON,
+	ST_ADMIN_SESSIONS_LIVE,
+	ST_ADMIN_ENTRIES,
+	ST_ADMIN_OPLOG_ADD,
+	ST_ADMIN_OPLOG_LIST,
 	ST__MAX
 };
 
@@ -510,6 +539,26 @@ static const char *sql[ST__MAX] = {
     /* A card this account paid with before: a top-up into its wallet or a send from it. */
     [ST_CARD_USED] = "SELECT EXISTS (SELECT 1 FROM transfers WHERE card = ?2 AND method = 'card'"
                      " AND (from_user = ?1 OR (kind = 'top_up' AND to_user = ?1)))",
+    /* okpay-admin, the operator command line (migration 10). */
+    /* Part of an address, in any case (email_key is the lower-case address); exact first. */
+    [ST_ADMIN_USERS_FIND] = "SELECT " USER_COLS " FROM users WHERE instr(email_key, lower(?1)) > 0"
+                            " ORDER BY email_key != lower(?1), email_key LIMIT ?2",
+    [ST_ADMIN_USER_LOCK] = "UPDATE users SET locked_at = ?2, locked_reason = ?3"
+                           " WHERE id = ?1 AND locked_at = 0",
+    [ST_ADMIN_USER_UNLOCK] = "UPDATE users SET locked_at = 0, locked_reason = ''"
+                             " WHERE id = ?1 AND locked_at != 0",
+    [ST_ADMIN_LOCK_REASON] = "SELECT locked_reason FROM users WHERE id = ?1",
+    [ST_ADMIN_SESSIONS_LIVE] = "SELECT count(*) FROM sessions WHERE user_id = ?1 AND ended_at = 0"
+                               " AND last_seen_at >= ?2 AND created_at >= ?3",
+    [ST_ADMIN_ENTRIES] = "SELECT e.account_id, a.kind, coalesce(a.number, ''),"
+                         " coalesce(u.email, ''), e.amount, e.balance_after FROM entries e"
+                         " JOIN accounts a ON a.id = e.account_id"
+                         " LEFT JOIN users u ON u.id = a.user_id"
+                         " WHERE e.transfer_id = ?1 ORDER BY e.id",
+    [ST_ADMIN_OPLOG_ADD] = "INSERT INTO operator_log (at, operator, command, target, details)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_ADMIN_OPLOG_LIST] = "SELECT id, at, operator, command, target, details FROM operator_log"
+                            " WHERE at >= ?1 ORDER BY id",
 };
 
 struct db {
@@ -2049,4 +2098,172 @@ int db_card_used(struct db *db, long long user_id, const char *card)
 	int rc = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : -1;
 	sqlite3_reset(s);
 	return rc;
+}
+
+/* --- okpay-admin, the operator command line (migration 10) -------------------------------- */
+
+int db_users_find(struct db *db, const char *text, int max, struct db_user **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_ADMIN_USERS_FIND);
+	int n = 0, rc = SQLITE_DONE;
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, max);
+	*out = xcalloc((size_t)max + 1, sizeof(**out));
+	/* S_user_row resets the statement after each row; step on without it. */
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct db_user *u = &(*out)[n++];
+		u->id = sqlite3_column_int64(s, 0);
+		u->email = S_col_text(s, 1);
+		u->name = S_col_text(s, 2);
+		u->password_hash = S_col_text(s, 3);
+		u->locale = S_col_text(s, 4);
+		u->verified_at = sqlite3_column_int64(s, 5);
+		u->created_at = sqlite3_column_int64(s, 6);
+		u->locked_at = sqlite3_column_int64(s, 7);
+	}
+	if (n < max && rc != SQLITE_DONE) {
+		sqlite3_reset(s);
+		db_users_release(*out, n);
+		*out = NULL;
+		return -1;
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+void db_users_release(struct db_user *u, int n)
+{
+	for (int i = 0; u && i < n; i++)
+		db_user_release(&u[i]);
+	free(u);
+}
+
+int db_user_lock(struct db *db, long long id, long long now, const char *reason)
+{
+	sqlite3_stmt *s = S_st(db, ST_ADMIN_USER_LOCK);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
+	return S_exec(s) < 0 ? -1 : sqlite3_changes(db->h) == 1;
+}
+
+int db_user_unlock(struct db *db, long long id)
+{
+	sqlite3_stmt *s = S_st(db, ST_ADMIN_USER_UNLOCK);
+	sqlite3_bind_int64(s, 1, id);
+	return S_exec(s) < 0 ? -1 : sqlite3_changes(db->h) == 1;
+}
+
+char *db_user_lock_reason(struct db *db, long long id)
+{
+	sqlite3_stmt *s = S_st(db, ST_ADMIN_LOCK_REASON);
+	char *r = NULL;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		r = S_col_text(s, 0);
+	sqlite3_reset(s);
+	return r;
+}
+
+int db_sessions_live(struct db *db, long long user_id, long long idle_since,
+                     long long started_since)
+{
+	sqlite3_stmt *s = S_st(db, ST_ADMIN_SESSIONS_LIVE);
+	int n = -1;
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 2, idle_since);
+	sqlite3_bind_int64(s, 3, started_since);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
+int db_transfer_entries(struct db *db, long long transfer_id, struct db_entry_row **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_ADMIN_ENTRIES);
+	int n = 0, cap = 0, rc;
+	*out = NULL;
+	sqlite3_bind_int64(s, 1, transfer_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			*out = xrealloc(*out, (size_t)cap * sizeof(**out));
+		}
+		struct db_entry_row *e = &(*out)[n++];
+		e->account_id = sqlite3_column_int64(s, 0);
+		e->kind = S_col_text(s, 1);
+		e->number = S_col_text(s, 2);
+		e->email = S_col_text(s, 3);
+		e->amount = sqlite3_column_int64(s, 4);
+		e->balance_after = sqlite3_column_int64(s, 5);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_entry_rows_release(*out, n);
+		*out = NULL;
+		return -1;
+	}
+	return n;
+}
+
+void db_entry_rows_release(struct db_entry_row *e, int n)
+{
+	for (int i = 0; e && i < n; i++) {
+		free(e[i].kind);
+		free(e[i].number);
+		free(e[i].email);
+	}
+	free(e);
+}
+
+int db_oplog_add(struct db *db, long long at, const char *who, const char *command,
+                 const char *target, const char *details)
+{
+	sqlite3_stmt *s = S_st(db, ST_ADMIN_OPLOG_ADD);
+	sqlite3_bind_int64(s, 1, at);
+	sqlite3_bind_text(s, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, command, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, target ? target : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, details ? details : "", -1, SQLITE_STATIC);
+	return S_exec(s);
+}
+
+int db_oplog_list(struct db *db, long long since, struct db_oplog **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_ADMIN_OPLOG_LIST);
+	int n = 0, cap = 0, rc;
+	*out = NULL;
+	sqlite3_bind_int64(s, 1, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*out = xrealloc(*out, (size_t)cap * sizeof(**out));
+		}
+		struct db_oplog *l = &(*out)[n++];
+		l->id = sqlite3_column_int64(s, 0);
+		l->at = sqlite3_column_int64(s, 1);
+		l->who = S_col_text(s, 2);
+		l->command = S_col_text(s, 3);
+		l->target = S_col_text(s, 4);
+		l->details = S_col_text(s, 5);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_oplogs_release(*out, n);
+		*out = NULL;
+		return -1;
+	}
+	return n;
+}
+
+void db_oplogs_release(struct db_oplog *l, int n)
+{
+	for (int i = 0; l && i < n; i++) {
+		free(l[i].who);
+		free(l[i].command);
+		free(l[i].target);
+		free(l[i].details);
+	}
+	free(l);
 }

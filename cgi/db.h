@@ -452,4 +452,54 @@ int db_pending_purge(struct db *db, long long now);
 /** 1 if user_id paid with card (card_describe text) before, 0 if not, -1 error. */
 int db_card_used(struct db *db, long long user_id, const char *card);
 
+/*
+ * okpay-admin, the operator command line (migration 10): finding and locking accounts, the
+ * entries of a transfer, and the operator log.
+ */
+/**
+ * Users whose email contains text, in any case (the exact address first, then by address), at
+ * most max. Fills *out (release with db_users_release) and returns the count, or -1.
+ */
+int db_users_find(struct db *db, const char *text, int max, struct db_user **out);
+void db_users_release(struct db_user *u, int n);
+/** Lock the account with reason (kept for the operators): 1 locked now, 0 locked already, -1. */
+int db_user_lock(struct db *db, long long id, long long now, const char *reason);
+/** Unlock the account: 1 unlocked now, 0 it was not locked, -1 error. */
+int db_user_unlock(struct db *db, long long id);
+/** The reason given when the account was locked ("" if none), owned by the caller; NULL on error.
+ */
+char *db_user_lock_reason(struct db *db, long long id);
+/** Live sessions of a user: not ended, seen at or after idle_since, started at or after
+ * started_since. The count or -1. */
+int db_sessions_live(struct db *db, long long user_id, long long idle_since,
+                     long long started_since);
+
+/* An entry of a transfer with its account. Strings owned; release with db_entry_rows_release. */
+struct db_entry_row {
+	long long account_id;
+	char *kind;   /* "wallet", "card_clearing", "bank_clearing", "fee_income" */
+	char *number; /* a wallet's account number, "" for system accounts */
+	char *email;  /* a wallet owner's address, "" for system accounts */
+	long long amount, balance_after;
+};
+/** The entries of a transfer in the order written. Fills *out and returns the count, or -1. */
+int db_transfer_entries(struct db *db, long long transfer_id, struct db_entry_row **out);
+void db_entry_rows_release(struct db_entry_row *e, int n);
+
+/* The operator log: what operators did with okpay-admin. Never holds a secret. */
+struct db_oplog {
+	long long id, at;
+	char *who;     /* the operator's name */
+	char *command; /* "user lock", "settle", ... */
+	char *target;  /* "user:7", a deposit reference, ... ("" if none) */
+	char *details; /* free text such as a lock's reason ("" if none) */
+};
+/** Record one operator action at at. 0 or -1. */
+int db_oplog_add(struct db *db, long long at, const char *who, const char *command,
+                 const char *target, const char *details);
+/** The actions at or after since, oldest first. Fills *out (release with db_oplogs_release),
+ * returns the count or -1. */
+int db_oplog_list(struct db *db, long long since, struct db_oplog **out);
+void db_oplogs_release(struct db_oplog *l, int n);
+
 #endif

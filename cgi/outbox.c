@@ -499,3 +499,30 @@ int outbox_twostep(struct http_req *rq, const struct db_user *u, enum outbox_two
 	buf_release(&url);
 	return rc;
 }
+
+/* --- okpay-admin, the operator command line ------------------------------------------------ */
+
+int outbox_account_lock(struct http_req *rq, const struct db_user *u, int locked)
+{
+	enum locale l = S_locale(u);
+	const char *k = locked ? "locked" : "unlocked";
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf key = BUF_INIT, when = BUF_INIT, contact = BUF_INIT;
+	buf_addf(&key, "mail_account_%s_text", k);
+	S_para(&c, S_t(rq, l, key.ptr));
+	buf_addf(&when, "%s ", S_t(rq, l, "activity_when"));
+	handler_time(&when, rq->now);
+	S_para(&c, when.ptr);
+	buf_reset(&key);
+	buf_addf(&key, "mail_account_%s_next", k);
+	S_para(&c, S_t(rq, l, key.ptr));
+	buf_addf(&contact, "%s/%s/contact/", rq->app->cfg.base_url, locale_info[l].code);
+	S_link(&c, S_t(rq, l, "mail_changed_contact"), contact.ptr);
+	buf_reset(&key);
+	buf_addf(&key, "mail_account_%s_subject", k);
+	int rc = S_queue(rq, u, l, S_t(rq, l, key.ptr), &c);
+	buf_release(&key);
+	buf_release(&when);
+	buf_release(&contact);
+	return rc;
+}

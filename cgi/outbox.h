@@ -81,4 +81,12 @@ enum outbox_twostep_kind {
 int outbox_twostep(struct http_req *rq, const struct db_user *u, enum outbox_twostep_kind k,
                    int remaining);
 
+/* okpay-admin, the operator command line. */
+/**
+ * Queue the notice that customer service locked (locked 1) or unlocked (0) u's account, with
+ * when and how to reach customer service, in u's language (inside the caller's transaction).
+ * The operator's reason is not in it: it is a note for the operators.
+ */
+int outbox_account_lock(struct http_req *rq, const struct db_user *u, int locked);
+
 #endif

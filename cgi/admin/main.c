@@ -1,320 +1,402 @@
 /* main.c - okpay-admin: the operator's command line, on the portal's database while it serves. */
-#include "app.h"
-#include "buf.h"
+#include "admin.h"
 #include "day.h"
-#include "db.h"
-#include "html.h"
-#include "http.h"
-#include "numbers.h"
 #include "util.h"
-#include "twostep.h"
-#include "wallet.h"
 
-#include <getopt.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Exit codes: 0 done, 1 the check failed or the thing asked for is not there, 2 usage. */
-enum { EXIT_DONE = 0, EXIT_NO = 1, EXIT_USAGE = 2, EXIT_ERROR = 3 };
+/* The commands, from commands.h: declared, then listed. */
+#define ADMIN_COMMAND(name) extern const struct admin_cmd admin_cmd_##name;
+#include "commands.h"
+#undef ADMIN_COMMAND
+#define ADMIN_COMMAND(name) &admin_cmd_##name,
+static const struct admin_cmd *const commands[] = {
+#include "commands.h"
+    NULL};
+#undef ADMIN_COMMAND
 
-static void S_usage(FILE *f)
+static const char S_options[] =
+    "Options (before the command):\n"
+    "  --db PATH          the portal's database ($OKPAY_DB, default var/okpay.db)\n"
+    "  --theme DIR        templates, for mail ($OKPAY_THEME, default theme)\n"
+    "  --content DIR      ui.conf, for mail ($OKPAY_CONTENT, default content)\n"
+    "  --base-url URL     for links in mail ($OKPAY_BASE_URL)\n"
+    "  --currency C,S,D   the portal's currency ($OKPAY_CURRENCY, default CNY,¥,2)\n"
+    "Every command also takes:\n"
+    "  --json             JSON on stdout instead of text (one object or array)\n"
+    "  --operator NAME    who is acting, for the operator log (default $USER); commands\n"
+    "                     that change something refuse to run without one\n"
+    "  --help             what the command does\n"
+    "Exit status: 0 done, 1 not found or check failed, 2 usage, 3 error.\n";
+
+/* "user lock ID --reason R" into b. */
+static void S_synopsis(struct buf *b, const char *path, const struct admin_cmd *cmd)
 {
-	fputs("usage: okpay-admin [options] COMMAND [ARGS]\n"
-	      "Commands:\n"
-	      "  settle REF   credit the pending bank deposit with reference REF (D + 8\n"
-	      "               characters) to its owner's wallet and mail them; settling twice\n"
-	      "               is harmless. Prints the transfer number.\n"
-	      "  audit        check the ledger: every transfer balances, cached balances match\n"
-	      "               their entries, no wallet is negative, every confirmed review made\n"
-	      "               one transfer. Exit 1 with a report when any check fails.\n"
-	      "  twostep-off EMAIL  turn two-step verification off for the account with this\n"
-	      "               email, for an owner who lost both the authenticator and the\n"
-	      "               recovery codes (check who they are first); the owner is mailed.\n"
-	      "  searches     what visitors searched the help center for: each query with how\n"
-	      "               often it was searched, the articles it found the last time and\n"
-	      "               its language, most frequent first.\n"
-	      "    --zero-results      only searches that found nothing (what to write next)\n"
-	      "    --since YYYY-MM-DD  only searches from that day on (China Standard Time)\n"
-	      "    --json              a JSON array instead of the table\n"
-	      "Options:\n"
-	      "  --db PATH        the portal's database ($OKPAY_DB, default var/okpay.db)\n"
-	      "  --theme DIR      templates ($OKPAY_THEME, default theme)\n"
-	      "  --content DIR    ui.conf, for the mails ($OKPAY_CONTENT, default content)\n"
-	      "  --base-url URL   for links in mail ($OKPAY_BASE_URL)\n"
-	      "  --currency C,S,D the portal's currency, for amounts in mail ($OKPAY_CURRENCY,\n"
-	      "                   default CNY,¥,2)\n"
-	      "  --help           this text\n"
-	      "Exit status: 0 done, 1 check failed or not found, 2 usage, 3 error.\n",
-	      f);
+	buf_adds(b, path);
+	if (cmd->args && *cmd->args)
+		buf_addf(b, " %s", cmd->args);
+	for (const struct admin_opt *o = cmd->opts; o->name; o++)
+		buf_addf(b, " %s--%s%s%s%s", o->required ? "" : "[", o->name, o->arg ? " " : "",
+		         o->arg ? o->arg : "", o->required ? "" : "]");
 }
 
-static const char *S_opt(const char *env, const char *def)
+static void S_help_all(FILE *f)
+{
+	fputs("usage: okpay-admin [OPTIONS] COMMAND [ARGS] [--json] [--operator NAME] [--help]\n"
+	      "Commands:\n",
+	      f);
+	for (int i = 0; commands[i]; i++) {
+		const struct admin_cmd *g = commands[i];
+		for (int k = 0; g->sub ? g->sub[k] != NULL : k == 0; k++) {
+			const struct admin_cmd *cmd = g->sub ? g->sub[k] : g;
+			struct buf p = BUF_INIT, b = BUF_INIT;
+			if (g->sub)
+				buf_addf(&p, "%s ", g->name);
+			buf_adds(&p, cmd->name);
+			S_synopsis(&b, p.ptr, cmd);
+			fprintf(f, "  %s\n      %s\n", b.ptr, cmd->summary);
+			buf_release(&p);
+			buf_release(&b);
+		}
+	}
+	fputs(S_options, f);
+	fputs("Run okpay-admin COMMAND --help for more about one command.\n", f);
+}
+
+static void S_help_group(FILE *f, const struct admin_cmd *g)
+{
+	fprintf(f, "usage: okpay-admin %s SUBCOMMAND [ARGS] [--json] [--help]\n", g->name);
+	for (int k = 0; g->sub[k]; k++) {
+		struct buf b = BUF_INIT, p = BUF_INIT;
+		buf_addf(&p, "%s %s", g->name, g->sub[k]->name);
+		S_synopsis(&b, p.ptr, g->sub[k]);
+		fprintf(f, "  %s\n      %s\n", b.ptr, g->sub[k]->summary);
+		buf_release(&b);
+		buf_release(&p);
+	}
+	fputs("Exit status: 0 done, 1 not found or check failed, 2 usage, 3 error.\n", f);
+}
+
+static void S_usage_line(FILE *f, const char *path, const struct admin_cmd *cmd)
+{
+	struct buf b = BUF_INIT;
+	S_synopsis(&b, path, cmd);
+	fprintf(f, "usage: okpay-admin %s [--json]%s\n", b.ptr,
+	        cmd->flags & ADMIN_WRITES ? " [--operator NAME]" : "");
+	buf_release(&b);
+}
+
+static void S_help_cmd(FILE *f, const char *path, const struct admin_cmd *cmd)
+{
+	S_usage_line(f, path, cmd);
+	fputs(cmd->help, f);
+	fputs("Options:\n", f);
+	for (const struct admin_opt *o = cmd->opts; o->name; o++) {
+		struct buf b = BUF_INIT;
+		buf_addf(&b, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-18s %s\n", b.ptr, o->help);
+		buf_release(&b);
+	}
+	fprintf(f, "  %-18s %s\n", "--json", "JSON on stdout instead of text");
+	if (cmd->flags & ADMIN_WRITES)
+		fprintf(f, "  %-18s %s\n", "--operator NAME",
+		        "who is acting, for the operator log (default $USER)");
+	fputs("Exit status: 0 done, 1 not found or check failed, 2 usage, 3 error.\n", f);
+}
+
+/* --- helpers for the commands (admin.h) ---------------------------------------------------- */
+
+const char *admin_opt(const struct admin_ctx *c, const char *name)
+{
+	for (int i = 0; c->cmd->opts[i].name; i++)
+		if (strcmp(c->cmd->opts[i].name, name) == 0)
+			return c->opt[i];
+	return NULL;
+}
+
+void admin_err(const struct admin_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "okpay-admin: %s: ", c->path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int admin_usage(const struct admin_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "okpay-admin: %s: ", c->path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	S_usage_line(stderr, c->path, c->cmd);
+	return ADMIN_USAGE;
+}
+
+int admin_db_error(const struct admin_ctx *c, const char *what)
+{
+	admin_err(c, "%s: %s", what, db_errmsg(c->db));
+	return ADMIN_ERROR;
+}
+
+void admin_print(const struct buf *b)
+{
+	fwrite(b->ptr, 1, b->len, stdout);
+}
+
+int admin_since(const struct admin_ctx *c, const char *name, long long *since)
+{
+	const char *s = admin_opt(c, name);
+	struct day d;
+	*since = 0;
+	if (!s)
+		return ADMIN_DONE;
+	if (day_parse(s, strlen(s), &d) < 0)
+		return admin_usage(c, "--%s takes a date YYYY-MM-DD, not \"%s\"", name, s);
+	*since = day_start(&d);
+	return ADMIN_DONE;
+}
+
+int admin_id(const struct admin_ctx *c, const char *s, const char *what, long long *id)
+{
+	char *end;
+	errno = 0;
+	long long v = s[0] >= '1' && s[0] <= '9' ? strtoll(s, &end, 10) : 0;
+	if (v <= 0 || errno || *end) {
+		admin_usage(c, "\"%s\" is not a %s id (a number such as 42)", s, what);
+		return -1;
+	}
+	*id = v;
+	return 0;
+}
+
+void admin_req(const struct admin_ctx *c, struct http_req *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->app = c->app;
+	rq->db = c->db;
+	rq->now = c->now;
+	rq->remote_addr = "okpay-admin";
+	rq->user_agent = "okpay-admin";
+}
+
+int admin_log(const struct admin_ctx *c, const char *target, const char *details)
+{
+	return db_oplog_add(c->db, c->now, c->who, c->path, target, details);
+}
+
+/* --- main ---------------------------------------------------------------------------------- */
+
+static const char *S_env(const char *env, const char *def)
 {
 	const char *v = getenv(env);
 	return v && *v ? v : def;
 }
 
-static int S_audit(struct db *db)
+/*
+ * If argv[*i] is the option --name (as "--name VALUE" or "--name=VALUE"), store its value in
+ * *val, advance *i past it and return 1; 0 if it is another argument; -1 if the value is
+ * missing.
+ */
+static int S_take(int argc, char **argv, int *i, const char *name, int has_arg, const char **val)
 {
-	struct buf report = BUF_INIT;
-	int n = db_audit(db, &report);
-	if (n < 0)
-		fprintf(stderr, "okpay-admin: audit: cannot read the ledger: %s\n", db_errmsg(db));
-	else if (n == 0)
-		puts("ledger ok");
-	else
-		fputs(report.ptr, stdout);
-	buf_release(&report);
-	return n < 0 ? EXIT_ERROR : n == 0 ? EXIT_DONE : EXIT_NO;
-}
-
-/* Print s for a terminal: control characters (C0, DEL, C1) as \xNN, so a query cannot
- * drive the operator's terminal. s is valid UTF-8 (the portal logs only that). */
-static void S_print_safe(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			printf("\\u%04x", p[1]), p++;
-		else
-			putchar(*p);
-	}
-}
-
-/* Append unix time t as ISO 8601 in UTC: "2026-11-25T15:04:05Z". */
-static void S_iso_time(struct buf *b, long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char s[32];
-	gmtime_r(&tt, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	buf_adds(b, s);
-}
-
-static void S_json_str(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	html_json_string(b, s, strlen(s));
-	buf_addc(b, '"');
-}
-
-static int S_searches(struct db *db, int zero_only, const char *since_s, int json)
-{
-	long long since = 0;
-	if (since_s) {
-		struct day d;
-		if (day_parse(since_s, strlen(since_s), &d) < 0) {
-			fprintf(stderr,
-			        "okpay-admin: searches: --since takes a date YYYY-MM-DD, not "
-			        "\"%s\"\n",
-			        since_s);
-			return EXIT_USAGE;
-		}
-		since = day_start(&d);
-	}
-	struct db_search_row *r = NULL;
-	int n = db_search_log_report(db, since, zero_only, 0, &r);
-	if (n < 0) {
-		fprintf(stderr, "okpay-admin: searches: cannot read the search log: %s\n",
-		        db_errmsg(db));
-		return EXIT_ERROR;
-	}
-	if (json) {
-		struct buf b = BUF_INIT;
-		buf_addc(&b, '[');
-		for (int i = 0; i < n; i++) {
-			buf_adds(&b, i ? ",\n{\"query\":" : "\n{\"query\":");
-			S_json_str(&b, r[i].query);
-			buf_adds(&b, ",\"locale\":");
-			S_json_str(&b, r[i].locale);
-			buf_addf(&b, ",\"count\":%lld,\"results\":%lld,\"last\":\"", r[i].count,
-			         r[i].results);
-			S_iso_time(&b, r[i].last_at);
-			buf_adds(&b, "\"}");
-		}
-		buf_adds(&b, n ? "\n]\n" : "]\n");
-		fputs(b.ptr, stdout);
-		buf_release(&b);
-	} else if (n == 0) {
-		puts(zero_only ? "no searches without results" : "no searches");
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+	if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, name, n) != 0)
+		return 0;
+	if (a[2 + n] == '=' && has_arg) {
+		*val = a + 3 + n;
+	} else if (a[2 + n] != '\0') {
+		return 0;
+	} else if (!has_arg) {
+		*val = "";
+	} else if (*i + 1 < argc) {
+		*val = argv[++*i];
 	} else {
-		printf("%8s %8s  %-6s  %s\n", "count", "results", "locale", "query");
-		for (int i = 0; i < n; i++) {
-			printf("%8lld %8lld  %-6s  ", r[i].count, r[i].results, r[i].locale);
-			S_print_safe(r[i].query);
-			putchar('\n');
+		return -1;
+	}
+	++*i;
+	return 1;
+}
+
+/* An operator's name as logged: printable, at most 64 bytes. */
+static int S_who_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Parse the command's arguments into c. ADMIN_DONE, ADMIN_USAGE, or -1 after --help. */
+static int S_args(struct admin_ctx *c, int argc, char **argv, int i)
+{
+	const struct admin_cmd *cmd = c->cmd;
+	int npos = 0, dashdash = 0;
+	while (i < argc) {
+		const char *a = argv[i], *v = NULL;
+		int r = 0;
+		if (!dashdash && strcmp(a, "--") == 0) {
+			dashdash = 1, i++;
+			continue;
 		}
+		if (dashdash || strncmp(a, "--", 2) != 0) {
+			if (npos == cmd->npos)
+				return admin_usage(c, "unexpected argument \"%s\"", a);
+			c->pos[npos++] = argv[i++];
+			continue;
+		}
+		if (strcmp(a, "--help") == 0) {
+			S_help_cmd(stdout, c->path, cmd);
+			return -1;
+		}
+		if ((r = S_take(argc, argv, &i, "json", 0, &v)) == 1) {
+			c->json = 1;
+			continue;
+		}
+		if (r == 0 && (r = S_take(argc, argv, &i, "operator", 1, &v)) == 1) {
+			c->who = v;
+			continue;
+		}
+		for (int k = 0; r == 0 && cmd->opts[k].name; k++)
+			if ((r = S_take(argc, argv, &i, cmd->opts[k].name, cmd->opts[k].arg != NULL,
+			                &v)) == 1)
+				c->opt[k] = v;
+		if (r < 0)
+			return admin_usage(c, "%s needs a value", a);
+		if (r == 0)
+			return admin_usage(c, "unknown option %s", a);
 	}
-	db_search_rows_release(r, n);
-	return EXIT_DONE;
-}
-
-static int S_settle(struct app *app, struct db *db, const char *ref)
-{
-	char number[17];
-	struct http_req rq = {.app = app, .db = db, .now = (long long)time(NULL)};
-	/* References are written in upper case; people may type them otherwise. */
-	char norm[10];
-	size_t n = strlen(ref);
-	if (n != 9) {
-		fprintf(stderr, "okpay-admin: settle: \"%s\" is not a deposit reference (D + 8)\n",
-		        ref);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i <= n; i++)
-		norm[i] = (char)(ref[i] >= 'a' && ref[i] <= 'z' ? ref[i] - 32 : ref[i]);
-	enum wallet_result r = wallet_settle(&rq, norm, number);
-	switch (r) {
-	case WALLET_OK:
-		printf("%s settled: transfer %s\n", norm, number);
-		return EXIT_DONE;
-	case WALLET_REPLAYED:
-		printf("%s was settled before: transfer %s\n", norm, number);
-		return EXIT_DONE;
-	case WALLET_NOT_FOUND:
-		fprintf(stderr, "okpay-admin: settle: no deposit with reference %s\n", norm);
-		return EXIT_NO;
-	default:
-		fprintf(stderr, "okpay-admin: settle: failed: %s\n", db_errmsg(db));
-		return EXIT_ERROR;
-	}
-}
-
-static int S_twostep_off(struct app *app, struct db *db, const char *email)
-{
-	/* The activity log and the mail say where it came from: the operator's tool. */
-	struct http_req rq = {.app = app,
-	                      .db = db,
-	                      .now = (long long)time(NULL),
-	                      .remote_addr = "okpay-admin",
-	                      .user_agent = "okpay-admin"};
-	int rc = EXIT_ERROR;
-	int found = db_user_by_email(db, email, &rq.user);
-	if (found == 0) {
-		fprintf(stderr, "okpay-admin: twostep-off: no account with email %s\n", email);
-		rc = EXIT_NO;
-		goto out;
-	}
-	int on = found < 0 ? -1 : twostep_enabled(&rq, rq.user.id);
-	if (on == 0) {
-		printf("%s: two-step verification is off already\n", rq.user.email);
-		rc = EXIT_DONE;
-		goto out;
-	}
-	if (on < 0 || twostep_disable(&rq) < 0) {
-		fprintf(stderr, "okpay-admin: twostep-off: failed: %s\n", db_errmsg(db));
-		goto out;
-	}
-	printf("%s: two-step verification turned off; the owner is mailed\n", rq.user.email);
-	rc = EXIT_DONE;
-out:
-	db_user_release(&rq.user);
-	return rc;
+	if (npos < cmd->npos)
+		return admin_usage(c, "missing %s", cmd->args);
+	for (int k = 0; cmd->opts[k].name; k++)
+		if (cmd->opts[k].required && (!c->opt[k] || !*c->opt[k]))
+			return admin_usage(c, "--%s is required", cmd->opts[k].name);
+	return ADMIN_DONE;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},       {"theme", required_argument, NULL, 't'},
-	    {"content", required_argument, NULL, 'c'},  {"base-url", required_argument, NULL, 'b'},
-	    {"currency", required_argument, NULL, 'C'}, {"zero-results", no_argument, NULL, 'z'},
-	    {"since", required_argument, NULL, 's'},    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
-	};
-	int zero_only = 0, json = 0;
-	const char *since = NULL;
 	static struct app app;
-	struct config *c = &app.cfg;
+	static char currency_spec[64];
+	struct config *cfg = &app.cfg;
+	struct admin_ctx c = {.app = &app, .now = (long long)time(NULL)};
 	struct buf err = BUF_INIT;
-	int ch;
+	const char *currency = S_env("OKPAY_CURRENCY", "CNY,¥,2");
+	int i = 1, rc = ADMIN_ERROR;
 
 	util_set_progname("okpay-admin");
-	c->db_path = S_opt("OKPAY_DB", "var/okpay.db");
-	c->theme_dir = S_opt("OKPAY_THEME", "theme");
-	c->content_dir = S_opt("OKPAY_CONTENT", "content");
-	c->base_url = S_opt("OKPAY_BASE_URL", "http://127.0.0.1:8080");
-	const char *currency = S_opt("OKPAY_CURRENCY", "CNY,¥,2");
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			c->db_path = optarg;
-			break;
-		case 't':
-			c->theme_dir = optarg;
-			break;
-		case 'c':
-			c->content_dir = optarg;
-			break;
-		case 'b':
-			c->base_url = optarg;
-			break;
-		case 'C':
-			currency = optarg;
-			break;
-		case 'z':
-			zero_only = 1;
-			break;
-		case 's':
-			since = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			S_usage(stdout);
-			return EXIT_DONE;
-		default:
-			S_usage(stderr);
-			return EXIT_USAGE;
+	cfg->db_path = S_env("OKPAY_DB", "var/okpay.db");
+	cfg->theme_dir = S_env("OKPAY_THEME", "theme");
+	cfg->content_dir = S_env("OKPAY_CONTENT", "content");
+	cfg->base_url = S_env("OKPAY_BASE_URL", "http://127.0.0.1:8080");
+	c.who = getenv("USER");
+	while (i < argc && strncmp(argv[i], "--", 2) == 0) {
+		const char *v = NULL;
+		int r;
+		if (strcmp(argv[i], "--help") == 0) {
+			S_help_all(stdout);
+			return ADMIN_DONE;
+		}
+		if ((r = S_take(argc, argv, &i, "db", 1, &cfg->db_path)) ||
+		    (r = S_take(argc, argv, &i, "theme", 1, &cfg->theme_dir)) ||
+		    (r = S_take(argc, argv, &i, "content", 1, &cfg->content_dir)) ||
+		    (r = S_take(argc, argv, &i, "base-url", 1, &cfg->base_url)) ||
+		    (r = S_take(argc, argv, &i, "currency", 1, &currency)) ||
+		    (r = S_take(argc, argv, &i, "operator", 1, &c.who))) {
+			if (r < 0) {
+				fprintf(stderr, "okpay-admin: %s needs a value\n", argv[i]);
+				return ADMIN_USAGE;
+			}
+		} else if ((r = S_take(argc, argv, &i, "json", 0, &v)) == 1) {
+			c.json = 1;
+		} else {
+			fprintf(stderr, "okpay-admin: unknown option %s\n", argv[i]);
+			S_help_all(stderr);
+			return ADMIN_USAGE;
 		}
 	}
-	static char currency_spec[64];
+	if (i == argc) {
+		S_help_all(stderr);
+		return ADMIN_USAGE;
+	}
+	for (int k = 0; commands[k]; k++)
+		if (strcmp(commands[k]->name, argv[i]) == 0)
+			c.cmd = commands[k];
+	if (!c.cmd) {
+		fprintf(stderr, "okpay-admin: unknown command \"%s\"\n", argv[i]);
+		S_help_all(stderr);
+		return ADMIN_USAGE;
+	}
+	snprintf(c.path, sizeof(c.path), "%s", c.cmd->name);
+	i++;
+	if (c.cmd->sub) {
+		const struct admin_cmd *g = c.cmd;
+		if (i < argc && strcmp(argv[i], "--help") == 0) {
+			S_help_group(stdout, g);
+			return ADMIN_DONE;
+		}
+		c.cmd = NULL;
+		for (int k = 0; i < argc && g->sub[k]; k++)
+			if (strcmp(g->sub[k]->name, argv[i]) == 0)
+				c.cmd = g->sub[k];
+		if (!c.cmd) {
+			if (i < argc)
+				fprintf(stderr, "okpay-admin: %s: unknown subcommand \"%s\"\n",
+				        g->name, argv[i]);
+			else
+				fprintf(stderr, "okpay-admin: %s: which one?\n", g->name);
+			S_help_group(stderr, g);
+			return ADMIN_USAGE;
+		}
+		snprintf(c.path, sizeof(c.path), "%s %s", g->name, c.cmd->name);
+		i++;
+	}
+	int a = S_args(&c, argc, argv, i);
+	if (a < 0)
+		return ADMIN_DONE; /* --help */
+	if (a != ADMIN_DONE)
+		return a;
 	snprintf(currency_spec, sizeof(currency_spec), "%s", currency);
 	if (strlen(currency) >= sizeof(currency_spec) ||
-	    money_currency_parse(&c->currency, currency_spec) < 0) {
+	    money_currency_parse(&cfg->currency, currency_spec) < 0) {
 		fprintf(stderr,
 		        "okpay-admin: --currency takes CODE,SYMBOL,DECIMALS such as CNY,¥,2\n");
-		return EXIT_USAGE;
+		return ADMIN_USAGE;
 	}
-	const char *cmd = optind < argc ? argv[optind] : NULL;
-	int nargs = argc - optind - 1;
-	int is_searches = cmd && strcmp(cmd, "searches") == 0;
-	if (!cmd ||
-	    !((strcmp(cmd, "audit") == 0 && nargs == 0) ||
-	      (strcmp(cmd, "settle") == 0 && nargs == 1) ||
-	      (strcmp(cmd, "twostep-off") == 0 && nargs == 1) || (is_searches && nargs == 0))) {
-		S_usage(stderr);
-		return EXIT_USAGE;
+	if (c.cmd->flags & ADMIN_WRITES) {
+		if (!c.who || !*c.who)
+			return admin_usage(&c, "who is acting? give --operator NAME or set $USER");
+		if (!S_who_ok(c.who))
+			return admin_usage(&c,
+			                   "--operator takes a name of 1 to 64 printable bytes");
 	}
-	if (!is_searches && (zero_only || json || since)) {
-		fprintf(stderr,
-		        "okpay-admin: --zero-results, --since and --json are for searches\n");
-		return EXIT_USAGE;
-	}
-	struct db *db = db_open(c->db_path, &err);
-	if (!db) {
+	c.db = db_open(cfg->db_path, &err);
+	if (!c.db) {
 		fprintf(stderr, "okpay-admin: %s\n", err.ptr);
 		buf_release(&err);
-		return EXIT_ERROR;
+		return ADMIN_ERROR;
 	}
-	int rc;
-	if (strcmp(cmd, "audit") == 0) {
-		rc = S_audit(db);
-	} else if (is_searches) {
-		rc = S_searches(db, zero_only, since, json);
-	} else if (theme_load(&app.theme, c->theme_dir, c->content_dir, c->base_url, &err) < 0) {
+	if ((c.cmd->flags & ADMIN_MAIL) &&
+	    theme_load(&app.theme, cfg->theme_dir, cfg->content_dir, cfg->base_url, &err) < 0) {
 		fprintf(stderr, "okpay-admin: theme: %s\n", err.ptr);
-		rc = EXIT_ERROR;
 	} else {
-		rc = strcmp(cmd, "twostep-off") == 0 ? S_twostep_off(&app, db, argv[optind + 1])
-		                                     : S_settle(&app, db, argv[optind + 1]);
-		theme_release(&app.theme);
+		rc = c.cmd->run(&c);
+		if (c.cmd->flags & ADMIN_MAIL)
+			theme_release(&app.theme);
 	}
-	db_close(db);
+	db_close(c.db);
 	buf_release(&err);
 	return rc;
 }

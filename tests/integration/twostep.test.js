@@ -410,6 +410,9 @@ describe('two-step verification', () => {
     const content = ['--content', path.join(h.ROOT, 'content'), '--theme', path.join(h.ROOT, 'theme')];
     const r = w.admin(srv.db, ...content, 'twostep-off', u.email);
     assert.equal(r.status, 0, r.stderr);
+    // The operator log names the operator (w.admin acts as $USER, or integration-tests).
+    const logged = JSON.parse(w.admin(srv.db, 'log', '--json').stdout).filter((e) => e.target === `user:${u.id}`);
+    assert.deepEqual(logged.map((e) => [e.operator, e.command]), [[process.env.USER || 'integration-tests', 'twostep-off']]);
     assert.equal(count('twostep', `user_id = ${u.id}`), 0);
     assert.equal(count('recovery_codes', `user_id = ${u.id}`), 0);
     assert.ok(events(u.id).includes('twostep_off'));

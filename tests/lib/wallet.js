@@ -173,9 +173,11 @@ function count(db, table, where = '1') {
 
 // --- okpay-admin ---------------------------------------------------------------------------
 
-// Run okpay-admin; returns { status, stdout, stderr }.
+// Run okpay-admin; returns { status, stdout, stderr }. Commands that change something need an
+// operator (--operator or $USER, which CI may not set): the tests act as "integration-tests".
 function admin(db, ...args) {
-  const r = spawnSync(ADMIN, ['--db', db, ...args], { encoding: 'utf8' });
+  const env = { ...process.env, USER: process.env.USER || 'integration-tests' };
+  const r = spawnSync(ADMIN, ['--db', db, ...args], { encoding: 'utf8', env });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
