@@ -56,7 +56,7 @@ TestSuite(db, .init = S_setup, .fini = S_teardown);
 
 Test(db, migrates_a_new_database_to_the_latest_version)
 {
-	cr_assert_eq(db_version(db), 8);
+	cr_assert_eq(db_version(db), 9);
 }
 
 Test(db, reopening_keeps_data_and_version)
@@ -66,7 +66,7 @@ Test(db, reopening_keeps_data_and_version)
 	db_close(db);
 	db = db_open(path, &err);
 	cr_assert_not_null(db, "%s", err.ptr);
-	cr_assert_eq(db_version(db), 8);
+	cr_assert_eq(db_version(db), 9);
 	struct db_user u = {0};
 	cr_assert_eq(db_user_by_id(db, id, &u), 1);
 	cr_assert_str_eq(u.email, "a@example.com");
@@ -82,7 +82,7 @@ Test(db, migrates_an_old_schema_database)
 	S_sql("CREATE TABLE legacy (x INTEGER); INSERT INTO legacy VALUES (42);");
 	db = db_open(path, &err);
 	cr_assert_not_null(db, "%s", err.ptr);
-	cr_assert_eq(db_version(db), 8);
+	cr_assert_eq(db_version(db), 9);
 	long long id;
 	cr_assert_eq(db_user_insert(db, "b@example.com", "B", "h", "en", 1, &id), 0);
 }
@@ -341,7 +341,7 @@ Test(db, migration_5_adds_the_search_log_to_a_version_4_database)
 	      " transfers_sent_days; DROP TABLE sent_days; PRAGMA user_version = 4;");
 	db = db_open(path, &err);
 	cr_assert_not_null(db, "%s", err.ptr);
-	cr_assert_eq(db_version(db), 8);
+	cr_assert_eq(db_version(db), 9);
 	cr_assert_eq(db_search_log_add(db, "转账", "zh", 2, 100), 0);
 	struct db_user u = {0};
 	cr_assert_eq(db_user_by_id(db, id, &u), 1, "the data of version 4 is kept");
