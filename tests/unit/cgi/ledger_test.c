@@ -308,6 +308,8 @@ Test(ledger, migration_8_adds_up_the_sends_made_before_it)
 	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(h,
 	                          "DROP TRIGGER transfers_sent_days; DROP TABLE sent_days;"
+	                          " DROP TABLE ticket_files; DROP TABLE ticket_messages;"
+	                          " DROP TABLE tickets; DROP TABLE feedback;"
 	                          " PRAGMA user_version = 7;",
 	                          NULL, NULL, NULL),
 	             SQLITE_OK);

@@ -374,7 +374,7 @@ Test(support_db, the_feedback_report_has_recent_comments_and_a_since_date)
 	unsigned char v[32] = {0};
 	const char *p = "/zh/login/faq/";
 	for (int i = 0; i < 5; i++) {
-		char c[16];
+		char c[32];
 		v[0] = (unsigned char)i;
 		snprintf(c, sizeof(c), "comment %d", i);
 		cr_assert_eq(db_feedback_add(rq.db, p, "zh", i == 0, c, v, 0, 1000 + i), 0);
