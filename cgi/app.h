@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "money.h"
+#include "support.h"
 #include "theme.h"
 
 struct card_processor;
@@ -36,7 +37,7 @@ struct config {
 	long long twostep_threshold;  /* sends above this ask for a fresh code: ¥2,000 */
 	/* Support tickets (issue 7). */
 	const char *upload_dir; /* screenshots, under random names; never served by nginx */
-	int reply_hours[5];     /* expected reply time per support_topic (0: the default) */
+	int reply_hours[SUPPORT_TOPIC__MAX]; /* expected reply per topic (0: the default) */
 };
 
 struct app {

@@ -375,7 +375,8 @@ static void S_usage(FILE *f)
 	    "                    served by nginx ($OKPAY_UPLOAD_DIR, default var/uploads)\n"
 	    "  --reply-times T=H,...  expected reply time in hours per ticket topic (account,\n"
 	    "                    send, add, security, other) ($OKPAY_REPLY_TIMES, default\n"
-	    "                    account=24,send=24,add=48,security=4,other=48)\n"
+	    "                    account=24,send=24,add=24,security=4,other=48;\n"
+	    "                    multiples of 24 are shown as business days)\n"
 	    "  --help            this text\n",
 	    f);
 }

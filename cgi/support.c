@@ -19,9 +19,12 @@ const char *const support_topic_code[SUPPORT_TOPIC__MAX] = {
     [SUPPORT_TOPIC_OTHER] = "other",
 };
 
-/* Someone may be in the account right now: security goes first. */
+/*
+ * As content/FACTS.md promises. Someone may be in the account right now: security goes first.
+ * Whole days are business days (support_reply_time says so).
+ */
 const int support_reply_hours_default[SUPPORT_TOPIC__MAX] = {
-    [SUPPORT_TOPIC_ACCOUNT] = 24, [SUPPORT_TOPIC_SEND] = 24,  [SUPPORT_TOPIC_ADD] = 48,
+    [SUPPORT_TOPIC_ACCOUNT] = 24, [SUPPORT_TOPIC_SEND] = 24,  [SUPPORT_TOPIC_ADD] = 24,
     [SUPPORT_TOPIC_SECURITY] = 4, [SUPPORT_TOPIC_OTHER] = 48,
 };
 

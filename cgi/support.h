@@ -61,7 +61,7 @@ enum support_topic {
 
 /** "account", "send", "add", "security", "other": what forms post and the database keeps. */
 extern const char *const support_topic_code[SUPPORT_TOPIC__MAX];
-/** Default reply times in hours: security 4, account 24, send 24, add 48, other 48. */
+/** Default reply times in hours: security 4, account 24, send 24, add 24, other 48. */
 extern const int support_reply_hours_default[SUPPORT_TOPIC__MAX];
 
 /** The topic with code s, or -1. */
@@ -74,7 +74,10 @@ int support_topic_from_code(const char *s);
  */
 int support_reply_hours_parse(int hours[SUPPORT_TOPIC__MAX], const char *s);
 
-/** Append the reply time of h hours in locale l: "4 小时内" / "within 4 hours" (1 day = 24). */
+/**
+ * Append the reply time of h hours in locale l: "4 小时内" / "within 4 hours"; whole multiples of
+ * 24 are business days: "1 个工作日内" / "within 1 business day".
+ */
 void support_reply_time(struct buf *b, const struct i18n *ui, enum locale l, int h);
 
 /* --- ticket numbers ------------------------------------------------------------------------ */

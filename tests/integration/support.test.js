@@ -108,7 +108,7 @@ describe('support tickets over nginx', () => {
       assert.ok(t.includes(esc(msg('zh', `support_topic_${topic}`))));
     }
     assert.ok(t.includes('4 小时内'), 'security: within 4 hours');
-    assert.ok(t.includes('1 天内') && t.includes('2 天内'));
+    assert.ok(t.includes('1 个工作日内') && t.includes('2 个工作日内'), 'whole days are business days');
     assert.match(t, /<div class="hp">[^]*name="website"/);
     assert.match(t, /name="screenshots" type="file" multiple accept="image\/png,image\/jpeg"/);
     const en = await anon.get('/en/support/contact');
