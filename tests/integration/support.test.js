@@ -201,6 +201,9 @@ describe('support tickets over nginx', () => {
     assert.equal(r.status, 303, errorsOf(r.text));
     const number = r.location.match(/n=(S\d{8})/)[1];
     assert.equal(sql(srv.db, `select user_id || '|' || email || '|' || transfer from tickets where number = ${q(number)}`), `${alice.id}|${alice.email}|${aliceTransfer}`, 'the account\'s address, not the one posted');
+    const overview = await alice.c.get('/zh/account/');
+    assert.match(overview.text, /<a href="\/zh\/support\/tickets">/, 'the account overview links to My tickets');
+    assert.match(overview.text, /<a href="\/zh\/support\/contact">/, 'and to the ticket form');
     const sent = await alice.c.get(r.location);
     assert.match(sent.text, /href="\/zh\/support\/tickets"/);
     const list = await alice.c.get('/zh/support/tickets');
