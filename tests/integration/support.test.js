@@ -7,6 +7,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const h = require('../lib/harness');
 const { Client, Mailbox, linksIn } = require('../lib/http');
 const w = require('../lib/wallet');
@@ -307,6 +308,28 @@ describe('support tickets over nginx', () => {
     // A broken multipart body is a bad request.
     r = await anon.request('/zh/support/contact', { method: 'POST', headers: { 'content-type': m.type, origin: srv.base }, body: m.body.subarray(0, m.body.length - 10) });
     assert.equal(r.status, 400);
+  });
+
+  it('every support page passes tidy', async () => {
+    const allowed = /proprietary attribute "aria-current"/;
+    const r = await post(bob.c, bobForm, { topic: 'account', subject: 'Tidy' }, [{ filename: 'a.png', data: PNG }]);
+    assert.equal(r.status, 303);
+    const number = r.location.match(/n=(S\d{8})/)[1];
+    const pages = {
+      form: (await anon.get('/zh/support/contact?subject=%E5%BF%98%E8%AE%B0%E5%AF%86%E7%A0%81')).text,
+      errors: (await post(anon, anonForm, { email: 'bad', description: 'x' }, [{ filename: 'a.png', data: HTML_PNG }])).text,
+      sent: (await bob.c.get(r.location)).text,
+      list: (await bob.c.get('/en/support/tickets')).text,
+      ticket: (await bob.c.get(`/en/support/tickets/${number}`)).text,
+      thanks: (await anon.get('/zh/feedback?article=%2Fzh%2Fpayments%2Fsend-money%2F')).text,
+    };
+    const problems = [];
+    for (const [name, html] of Object.entries(pages)) {
+      const t = spawnSync('tidy', ['-errors', '-quiet'], { input: html, encoding: 'utf8' });
+      const lines = t.stderr.split('\n').filter((l) => l.trim() && !allowed.test(l));
+      if (t.status >= 2 || lines.length) problems.push(`${name}:\n${lines.join('\n')}`);
+    }
+    assert.deepEqual(problems, []);
   });
 
   it('a reply shows in the conversation; an empty one is refused', async () => {
