@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "money.h"
+#include "support.h"
 #include "theme.h"
 
 struct card_processor;
@@ -34,6 +35,9 @@ struct config {
 	/* Two-step verification (issue 8). */
 	const char *twostep_key_path; /* key that seals authenticator secrets, made if missing */
 	long long twostep_threshold;  /* sends above this ask for a fresh code: ¥2,000 */
+	/* Support tickets (issue 7). */
+	const char *upload_dir; /* screenshots, under random names; never served by nginx */
+	int reply_hours[SUPPORT_TOPIC__MAX]; /* expected reply per topic (0: the default) */
 };
 
 struct app {

@@ -227,9 +227,52 @@ static const char *migrations[] = {
     " END;"
     "PRAGMA user_version = 8;",
     /*
-     * 9: taken by the support tickets (branch tickets). This placeholder only counts the
-     * version; the merge replaces it with that branch's migration 9.
+     * 9: support tickets with their messages and screenshots, and article feedback. A
+     * ticket's requester is an account (user_id) or only an address; feedback keeps the hash
+     * of a browser's voter cookie, never an address, session or account.
      */
+    "CREATE TABLE tickets ("
+    " id INTEGER PRIMARY KEY,"
+    " number TEXT NOT NULL UNIQUE,"
+    " user_id INTEGER REFERENCES users(id),"
+    " email TEXT NOT NULL,"
+    " locale TEXT NOT NULL CHECK (locale IN ('zh', 'en')),"
+    " topic TEXT NOT NULL,"
+    " subject TEXT NOT NULL,"
+    " transfer TEXT NOT NULL DEFAULT '',"
+    " status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'waiting', 'closed')),"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE INDEX tickets_user ON tickets(user_id, updated_at);"
+    "CREATE INDEX tickets_status ON tickets(status, updated_at);"
+    "CREATE TABLE ticket_messages ("
+    " id INTEGER PRIMARY KEY,"
+    " ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+    " author TEXT NOT NULL CHECK (author IN ('requester', 'operator')),"
+    " body TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX ticket_messages_ticket ON ticket_messages(ticket_id, id);"
+    "CREATE TABLE ticket_files ("
+    " id INTEGER PRIMARY KEY,"
+    " ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+    " message_id INTEGER NOT NULL REFERENCES ticket_messages(id),"
+    " stored TEXT NOT NULL UNIQUE,"
+    " filename TEXT NOT NULL,"
+    " mime TEXT NOT NULL CHECK (mime IN ('image/png', 'image/jpeg')),"
+    " size INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX ticket_files_ticket ON ticket_files(ticket_id, id);"
+    "CREATE TABLE feedback ("
+    " id INTEGER PRIMARY KEY,"
+    " article TEXT NOT NULL,"
+    " locale TEXT NOT NULL CHECK (locale IN ('zh', 'en')),"
+    " helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),"
+    " comment TEXT NOT NULL DEFAULT '',"
+    " voter BLOB NOT NULL,"
+    " day INTEGER NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " UNIQUE (voter, article, day));"
+    "CREATE INDEX feedback_article ON feedback(article, at);"
     "PRAGMA user_version = 9;",
     /*
      * 10: the operator command line (okpay-admin). Every state-changing command leaves a row in
@@ -340,6 +383,21 @@ enum stmt {
 	ST_ADMIN_ENTRIES,
 	ST_ADMIN_OPLOG_ADD,
 	ST_ADMIN_OPLOG_LIST,
+	/* Support tickets and feedback (migration 9). */
+	ST_TICKET_INSERT,
+	ST_TICKET_MESSAGE_ADD,
+	ST_TICKET_STATUS,
+	ST_TICKET_FILE_ADD,
+	ST_TICKET_BY_NUMBER,
+	ST_TICKETS_LIST,
+	ST_TICKET_MESSAGES,
+	ST_TICKET_FILES,
+	ST_TICKET_FILE,
+	ST_TICKET_CLOSE,
+	ST_TRANSFER_OF_USER,
+	ST_FEEDBACK_ADD,
+	ST_FEEDBACK_REPORT,
+	ST_FEEDBACK_COMMENTS,
 	ST__MAX
 };
 
@@ -382,6 +440,10 @@ enum stmt {
 	" AND (?5 = 0 OR (?5 = 1 AND amount > 0) OR (?5 = -1 AND amount < 0))"                     \
 	" AND (?6 = 0 OR (?6 = 1 AND status = 'completed') OR (?6 = 2 AND status = 'pending'))"    \
 	" AND (?7 IS NULL OR number = ?7)"
+
+#define TICKET_COLS                                                                                \
+	"t.id, t.number, coalesce(t.user_id, 0), t.email, t.locale, t.topic, t.subject,"           \
+	" t.transfer, t.status, t.created_at, t.updated_at"
 
 static const char *sql[ST__MAX] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -559,6 +621,40 @@ static const char *sql[ST__MAX] = {
                            " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_ADMIN_OPLOG_LIST] = "SELECT id, at, operator, command, target, details FROM operator_log"
                             " WHERE at >= ?1 ORDER BY id",
+    [ST_TICKET_INSERT] = "INSERT INTO tickets (number, user_id, email, locale, topic, subject,"
+                         " transfer, created_at, updated_at) VALUES (?1, nullif(?2, 0), ?3, ?4,"
+                         " ?5, ?6, ?7, ?8, ?8)",
+    [ST_TICKET_MESSAGE_ADD] = "INSERT INTO ticket_messages (ticket_id, author, body, created_at)"
+                              " VALUES (?1, ?2, ?3, ?4)",
+    [ST_TICKET_STATUS] = "UPDATE tickets SET status = ?2, updated_at = ?3 WHERE id = ?1",
+    [ST_TICKET_FILE_ADD] = "INSERT INTO ticket_files (ticket_id, message_id, stored, filename,"
+                           " mime, size, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_TICKET_BY_NUMBER] = "SELECT " TICKET_COLS ", 0 FROM tickets t WHERE t.number = ?1",
+    [ST_TICKETS_LIST] = "SELECT " TICKET_COLS ", (SELECT count(*) FROM ticket_messages m"
+                        " WHERE m.ticket_id = t.id) FROM tickets t"
+                        " WHERE (?1 = 0 OR t.user_id = ?1) AND (?2 IS NULL OR t.status = ?2)"
+                        " ORDER BY t.updated_at DESC, t.id DESC LIMIT ?3",
+    [ST_TICKET_MESSAGES] = "SELECT id, author, body, created_at FROM ticket_messages"
+                           " WHERE ticket_id = ?1 ORDER BY id",
+    [ST_TICKET_FILES] = "SELECT id, message_id, stored, filename, mime, size, created_at"
+                        " FROM ticket_files WHERE ticket_id = ?1 ORDER BY id",
+    [ST_TICKET_FILE] = "SELECT id, message_id, stored, filename, mime, size, created_at"
+                       " FROM ticket_files WHERE ticket_id = ?1 AND id = ?2",
+    [ST_TICKET_CLOSE] = "UPDATE tickets SET status = 'closed', updated_at = ?2"
+                        " WHERE id = ?1 AND status != 'closed'",
+    [ST_TRANSFER_OF_USER] = "SELECT EXISTS (SELECT 1 FROM transfers WHERE number = ?1"
+                            " AND (from_user = ?2 OR to_user = ?2))",
+    /* The UNIQUE (voter, article, day) constraint is the one-vote rule: a second is ignored. */
+    [ST_FEEDBACK_ADD] = "INSERT INTO feedback (article, locale, helpful, comment, voter, day, at)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                        " ON CONFLICT (voter, article, day) DO NOTHING",
+    [ST_FEEDBACK_REPORT] = "SELECT article, locale, count(*), sum(helpful), max(at)"
+                           " FROM feedback WHERE at >= ?1 GROUP BY article, locale"
+                           " ORDER BY sum(helpful) * 1.0 / count(*), count(*) DESC, article,"
+                           " locale",
+    [ST_FEEDBACK_COMMENTS] = "SELECT comment FROM feedback WHERE article = ?1 AND locale = ?2"
+                             " AND at >= ?3 AND comment != '' ORDER BY at DESC, id DESC"
+                             " LIMIT ?4",
 };
 
 struct db {
@@ -2266,4 +2362,333 @@ void db_oplogs_release(struct db_oplog *l, int n)
 		free(l[i].details);
 	}
 	free(l);
+}
+
+/* --- support tickets and article feedback -------------------------------------------------- */
+
+void db_ticket_release(struct db_ticket *t)
+{
+	free(t->email);
+	free(t->locale);
+	free(t->topic);
+	free(t->subject);
+	free(t->transfer);
+	free(t->status);
+	memset(t, 0, sizeof(*t));
+}
+
+void db_tickets_release(struct db_ticket *t, int n)
+{
+	for (int i = 0; t && i < n; i++)
+		db_ticket_release(&t[i]);
+	free(t);
+}
+
+void db_ticket_messages_release(struct db_ticket_message *m, int n)
+{
+	for (int i = 0; m && i < n; i++) {
+		free(m[i].author);
+		free(m[i].body);
+	}
+	free(m);
+}
+
+void db_ticket_files_release(struct db_ticket_file *f, int n)
+{
+	for (int i = 0; f && i < n; i++) {
+		free(f[i].stored);
+		free(f[i].filename);
+		free(f[i].mime);
+	}
+	free(f);
+}
+
+static void S_ticket_row(sqlite3_stmt *s, struct db_ticket *t)
+{
+	t->id = sqlite3_column_int64(s, 0);
+	const unsigned char *n = sqlite3_column_text(s, 1);
+	snprintf(t->number, sizeof(t->number), "%s", n ? (const char *)n : "");
+	t->user_id = sqlite3_column_int64(s, 2);
+	t->email = S_col_text(s, 3);
+	t->locale = S_col_text(s, 4);
+	t->topic = S_col_text(s, 5);
+	t->subject = S_col_text(s, 6);
+	t->transfer = S_col_text(s, 7);
+	t->status = S_col_text(s, 8);
+	t->created_at = sqlite3_column_int64(s, 9);
+	t->updated_at = sqlite3_column_int64(s, 10);
+	t->messages = sqlite3_column_int64(s, 11);
+}
+
+int db_ticket_insert(struct db *db, const struct db_ticket *t, const char *body,
+                     long long *ticket_id, long long *message_id)
+{
+	sqlite3_stmt *s = S_st(db, ST_TICKET_INSERT);
+	sqlite3_bind_text(s, 1, t->number, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, t->user_id);
+	sqlite3_bind_text(s, 3, t->email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, t->locale, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, t->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, t->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, t->transfer ? t->transfer : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, t->created_at);
+	int rc = sqlite3_step(s);
+	int ext = sqlite3_extended_errcode(db->h);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return ext == SQLITE_CONSTRAINT_UNIQUE ? 1 : -1;
+	*ticket_id = sqlite3_last_insert_rowid(db->h);
+	s = S_st(db, ST_TICKET_MESSAGE_ADD);
+	sqlite3_bind_int64(s, 1, *ticket_id);
+	sqlite3_bind_text(s, 2, "requester", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, t->created_at);
+	if (S_exec(s) < 0)
+		return -1;
+	*message_id = sqlite3_last_insert_rowid(db->h);
+	return 0;
+}
+
+int db_ticket_message_add(struct db *db, long long ticket_id, const char *author, const char *body,
+                          const char *status, long long now, long long *message_id)
+{
+	sqlite3_stmt *s = S_st(db, ST_TICKET_MESSAGE_ADD);
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_text(s, 2, author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	if (S_exec(s) < 0)
+		return -1;
+	if (message_id)
+		*message_id = sqlite3_last_insert_rowid(db->h);
+	s = S_st(db, ST_TICKET_STATUS);
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now);
+	return S_exec(s);
+}
+
+int db_ticket_file_add(struct db *db, long long ticket_id, long long message_id,
+                       const struct db_ticket_file *f, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_TICKET_FILE_ADD);
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, message_id);
+	sqlite3_bind_text(s, 3, f->stored, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, f->filename, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, f->mime, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, f->size);
+	sqlite3_bind_int64(s, 7, now);
+	return S_exec(s);
+}
+
+int db_ticket_by_number(struct db *db, const char *number, struct db_ticket *t)
+{
+	sqlite3_stmt *s = S_st(db, ST_TICKET_BY_NUMBER);
+	sqlite3_bind_text(s, 1, number, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	memset(t, 0, sizeof(*t));
+	if (rc == SQLITE_ROW)
+		S_ticket_row(s, t);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_tickets_list(struct db *db, long long user_id, const char *status, int max,
+                    struct db_ticket **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_TICKETS_LIST);
+	struct db_ticket *r = NULL;
+	size_t alloc = 0;
+	int n = 0, rc;
+	sqlite3_bind_int64(s, 1, user_id > 0 ? user_id : 0);
+	if (status)
+		sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, max > 0 ? max : -1);
+	*out = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			r = xrealloc(r, alloc * sizeof(*r));
+		}
+		memset(&r[n], 0, sizeof(r[n]));
+		S_ticket_row(s, &r[n++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_tickets_release(r, n);
+		return -1;
+	}
+	*out = r;
+	return n;
+}
+
+int db_ticket_messages(struct db *db, long long ticket_id, struct db_ticket_message **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_TICKET_MESSAGES);
+	struct db_ticket_message *r = NULL;
+	size_t alloc = 0;
+	int n = 0, rc;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	*out = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == alloc) {
+			alloc = alloc ? alloc * 2 : 8;
+			r = xrealloc(r, alloc * sizeof(*r));
+		}
+		struct db_ticket_message *m = &r[n++];
+		m->id = sqlite3_column_int64(s, 0);
+		m->author = S_col_text(s, 1);
+		m->body = S_col_text(s, 2);
+		m->created_at = sqlite3_column_int64(s, 3);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_ticket_messages_release(r, n);
+		return -1;
+	}
+	*out = r;
+	return n;
+}
+
+static void S_file_row(sqlite3_stmt *s, struct db_ticket_file *f)
+{
+	f->id = sqlite3_column_int64(s, 0);
+	f->message_id = sqlite3_column_int64(s, 1);
+	f->stored = S_col_text(s, 2);
+	f->filename = S_col_text(s, 3);
+	f->mime = S_col_text(s, 4);
+	f->size = sqlite3_column_int64(s, 5);
+	f->created_at = sqlite3_column_int64(s, 6);
+}
+
+int db_ticket_files(struct db *db, long long ticket_id, struct db_ticket_file **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_TICKET_FILES);
+	struct db_ticket_file *r = NULL;
+	size_t alloc = 0;
+	int n = 0, rc;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	*out = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == alloc) {
+			alloc = alloc ? alloc * 2 : 4;
+			r = xrealloc(r, alloc * sizeof(*r));
+		}
+		S_file_row(s, &r[n++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_ticket_files_release(r, n);
+		return -1;
+	}
+	*out = r;
+	return n;
+}
+
+int db_ticket_file(struct db *db, long long ticket_id, long long id, struct db_ticket_file *f)
+{
+	sqlite3_stmt *s = S_st(db, ST_TICKET_FILE);
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, id);
+	int rc = sqlite3_step(s);
+	memset(f, 0, sizeof(*f));
+	if (rc == SQLITE_ROW)
+		S_file_row(s, f);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_ticket_close(struct db *db, long long ticket_id, long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_TICKET_CLOSE);
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, now);
+	if (S_exec(s) < 0)
+		return -1;
+	return sqlite3_changes(db->h) > 0;
+}
+
+int db_transfer_of_user(struct db *db, const char *number, long long user_id)
+{
+	sqlite3_stmt *s = S_st(db, ST_TRANSFER_OF_USER);
+	sqlite3_bind_text(s, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, user_id);
+	int rc = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : -1;
+	sqlite3_reset(s);
+	return rc;
+}
+
+int db_feedback_add(struct db *db, const char *article, const char *locale, int helpful,
+                    const char *comment, const unsigned char voter[32], long long day,
+                    long long now)
+{
+	sqlite3_stmt *s = S_st(db, ST_FEEDBACK_ADD);
+	sqlite3_bind_text(s, 1, article, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, locale, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, helpful != 0);
+	sqlite3_bind_text(s, 4, comment ? comment : "", -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 5, voter, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, day);
+	sqlite3_bind_int64(s, 7, now);
+	if (S_exec(s) < 0)
+		return -1;
+	return sqlite3_changes(db->h) > 0 ? 0 : 1;
+}
+
+void db_feedback_rows_release(struct db_feedback_row *r, int n)
+{
+	for (int i = 0; r && i < n; i++) {
+		free(r[i].article);
+		free(r[i].locale);
+		for (int j = 0; j < r[i].n_comments; j++)
+			free(r[i].comments[j]);
+		free(r[i].comments);
+	}
+	free(r);
+}
+
+int db_feedback_report(struct db *db, long long since, int comments, struct db_feedback_row **out)
+{
+	sqlite3_stmt *s = S_st(db, ST_FEEDBACK_REPORT);
+	struct db_feedback_row *r = NULL;
+	size_t alloc = 0;
+	int n = 0, rc;
+	sqlite3_bind_int64(s, 1, since);
+	*out = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			r = xrealloc(r, alloc * sizeof(*r));
+		}
+		struct db_feedback_row *row = &r[n++];
+		memset(row, 0, sizeof(*row));
+		row->article = S_col_text(s, 0);
+		row->locale = S_col_text(s, 1);
+		row->votes = sqlite3_column_int64(s, 2);
+		row->helpful = sqlite3_column_int64(s, 3);
+		row->percent = row->votes ? (int)(row->helpful * 100 / row->votes) : 0;
+		row->last_at = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_reset(s);
+	/* The comments of each article, after the report's statement is done with. */
+	for (int i = 0; rc == SQLITE_DONE && i < n && comments > 0; i++) {
+		sqlite3_stmt *c = S_st(db, ST_FEEDBACK_COMMENTS);
+		sqlite3_bind_text(c, 1, r[i].article, -1, SQLITE_STATIC);
+		sqlite3_bind_text(c, 2, r[i].locale, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(c, 3, since);
+		sqlite3_bind_int(c, 4, comments);
+		r[i].comments = xcalloc((size_t)comments, sizeof(char *));
+		while ((rc = sqlite3_step(c)) == SQLITE_ROW && r[i].n_comments < comments)
+			r[i].comments[r[i].n_comments++] = S_col_text(c, 0);
+		if (rc == SQLITE_ROW)
+			rc = SQLITE_DONE;
+		sqlite3_reset(c);
+	}
+	if (rc != SQLITE_DONE) {
+		db_feedback_rows_release(r, n);
+		return -1;
+	}
+	*out = r;
+	return n;
 }

@@ -501,5 +501,100 @@ int db_oplog_add(struct db *db, long long at, const char *who, const char *comma
  * returns the count or -1. */
 int db_oplog_list(struct db *db, long long since, struct db_oplog **out);
 void db_oplogs_release(struct db_oplog *l, int n);
+/* --- support tickets and article feedback (migration 9) ------------------------------------ */
+
+/* A ticket. Strings owned; release with db_ticket_release. */
+struct db_ticket {
+	long long id;
+	char number[10];   /* "S" + 8 digits */
+	long long user_id; /* 0 for a requester without an account */
+	char *email;       /* where replies are mailed */
+	char *locale;      /* "zh" or "en": the language of the form, and of its mails */
+	char *topic;       /* support_topic_code */
+	char *subject;
+	char *transfer; /* transfer number the requester named, "" if none */
+	char *status;   /* "open", "waiting" (for the requester) or "closed" */
+	long long created_at, updated_at;
+	long long messages; /* in lists: messages on the ticket */
+};
+void db_ticket_release(struct db_ticket *t);
+/** Release n tickets of a list and the list. */
+void db_tickets_release(struct db_ticket *t, int n);
+
+struct db_ticket_message {
+	long long id;
+	char *author; /* "requester" or "operator" */
+	char *body;
+	long long created_at;
+};
+void db_ticket_messages_release(struct db_ticket_message *m, int n);
+
+struct db_ticket_file {
+	long long id, message_id;
+	char *stored;   /* file name under the upload directory: random token + "." + ext */
+	char *filename; /* the name the requester's computer gave it, for display only */
+	char *mime;     /* the sniffed type: "image/png" or "image/jpeg" */
+	long long size, created_at;
+};
+void db_ticket_files_release(struct db_ticket_file *f, int n);
+
+/**
+ * Insert a ticket (t: number, user_id, email, locale, topic, subject, transfer, created_at)
+ * with its first message, inside the caller's transaction. *ticket_id and *message_id get the
+ * new ids. Returns 0, 1 if the number is taken (draw another), -1 on error.
+ */
+int db_ticket_insert(struct db *db, const struct db_ticket *t, const char *body,
+                     long long *ticket_id, long long *message_id);
+/** Add a message by author ("requester" or "operator") and set the ticket's status. 0 or -1. */
+int db_ticket_message_add(struct db *db, long long ticket_id, const char *author, const char *body,
+                          const char *status, long long now, long long *message_id);
+/** Record an attachment of message_id (f: stored, filename, mime, size). 0 or -1. */
+int db_ticket_file_add(struct db *db, long long ticket_id, long long message_id,
+                       const struct db_ticket_file *f, long long now);
+/** The ticket with number (upper case): 1 found, 0 not, -1 error. */
+int db_ticket_by_number(struct db *db, const char *number, struct db_ticket *t);
+/**
+ * Tickets, most recently changed first, at most max (<= 0: all): of user_id when it is > 0,
+ * else of every requester; with status when it is not NULL. *out (release with
+ * db_tickets_release) holds them with their message counts. Returns the count or -1.
+ */
+int db_tickets_list(struct db *db, long long user_id, const char *status, int max,
+                    struct db_ticket **out);
+/** The messages of a ticket, oldest first (release with db_ticket_messages_release). n or -1. */
+int db_ticket_messages(struct db *db, long long ticket_id, struct db_ticket_message **out);
+/** The attachments of a ticket in upload order (release with db_ticket_files_release). n or -1. */
+int db_ticket_files(struct db *db, long long ticket_id, struct db_ticket_file **out);
+/** Attachment id of ticket_id: 1 found, 0 not (or another ticket's), -1 error. */
+int db_ticket_file(struct db *db, long long ticket_id, long long id, struct db_ticket_file *f);
+/** Close the ticket: 1 closed now, 0 no such open ticket, -1 error. */
+int db_ticket_close(struct db *db, long long ticket_id, long long now);
+/** 1 if the transfer number is one user_id sent or received, 0 if not (or none), -1 error. */
+int db_transfer_of_user(struct db *db, const char *number, long long user_id);
+
+/**
+ * A vote on article (path) in locale: helpful 1 or 0, comment "" for none, voter the hash
+ * of the browser's voter cookie, day its China Standard Time day (support_vote_day).
+ * Returns 0 stored, 1 if this voter voted on the article that day already (nothing stored),
+ * -1 on error.
+ */
+int db_feedback_add(struct db *db, const char *article, const char *locale, int helpful,
+                    const char *comment, const unsigned char voter[32], long long day,
+                    long long now);
+/* One article in the feedback report. Strings owned. */
+struct db_feedback_row {
+	char *article, *locale;
+	long long votes, helpful; /* all votes, and the "yes" among them */
+	int percent;              /* helpful * 100 / votes, rounded down */
+	long long last_at;
+	char **comments; /* the newest comments, newest first */
+	int n_comments;
+};
+/**
+ * Feedback per article since since (unix seconds, 0: all), worst first (lowest helpful share,
+ * then most votes), with at most comments of its newest comments each. *out: release with
+ * db_feedback_rows_release. Returns the count or -1.
+ */
+int db_feedback_report(struct db *db, long long since, int comments, struct db_feedback_row **out);
+void db_feedback_rows_release(struct db_feedback_row *r, int n);
 
 #endif

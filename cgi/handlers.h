@@ -66,6 +66,15 @@ int h_statement_csv(struct http_req *rq, struct http_resp *rs);
 /* Help-center search (handlers/search.c): no session needed. */
 int h_search(struct http_req *rq, struct http_resp *rs);
 int h_search_json(struct http_req *rq, struct http_resp *rs);
+/* Support tickets (handlers/support.c) and article feedback (handlers/feedback.c). */
+int h_ticket_form(struct http_req *rq, struct http_resp *rs);
+int h_ticket_new(struct http_req *rq, struct http_resp *rs);
+int h_ticket_sent(struct http_req *rq, struct http_resp *rs);
+int h_tickets(struct http_req *rq, struct http_resp *rs);
+int h_ticket(struct http_req *rq, struct http_resp *rs);
+int h_ticket_reply(struct http_req *rq, struct http_resp *rs);
+int h_feedback(struct http_req *rq, struct http_resp *rs);
+int h_feedback_done(struct http_req *rq, struct http_resp *rs);
 int h_dev_mail_list(struct http_req *rq, struct http_resp *rs);
 int h_dev_mail_show(struct http_req *rq, struct http_resp *rs);
 
@@ -102,6 +111,12 @@ int handler_check_card(struct http_req *rq, struct tv *d, const struct card_inpu
  * over and freed), for its own GET and for the forms on it that come back with errors.
  */
 int handler_security_page(struct http_req *rq, struct http_resp *rs, int status, struct tv *d);
+struct search;
+/**
+ * This worker's search index (lib/search.h), opened at its first use and reopened when
+ * site-gen replaced it; NULL (logged) when there is none. The worker owns it.
+ */
+struct search *handler_search_index(struct http_req *rq);
 /** 503 page after a database or crypto failure, logged. */
 int handler_unavailable(struct http_req *rq, struct http_resp *rs, const char *what);
 

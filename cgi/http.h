@@ -6,6 +6,7 @@
 #include "db.h"
 #include "form.h"
 #include "i18n.h"
+#include "multipart.h"
 
 struct app;
 struct db;
@@ -21,7 +22,13 @@ struct http_req {
 	const char *route;  /* path after "/zh" or "/en": "/account/login" */
 	enum locale locale;
 	struct form query; /* parsed query string */
-	struct form form;  /* parsed urlencoded body (POST) */
+	struct form form;  /* parsed urlencoded body (POST), or a multipart body's text fields */
+	/*
+	 * A multipart/form-data body (only where the router allows one: the ticket form): its
+	 * parts, whose file data point into upload_body. Text fields are in form as well.
+	 */
+	struct multipart upload;
+	struct buf upload_body;
 	struct form cookies;
 	const char *remote_addr;
 	const char *user_agent; /* "" if absent */

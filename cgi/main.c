@@ -11,6 +11,7 @@
 #include "outbox.h"
 #include "page.h"
 #include "search.h"
+#include "support.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -36,10 +37,74 @@ static const char *S_env(FCGX_Request *r, const char *name)
 	return FCGX_GetParam(name, r->envp);
 }
 
+/* 1 if path is the one page that takes multipart/form-data: the ticket form. */
+static int S_multipart_path(const char *path)
+{
+	return (strncmp(path, "/zh/", 4) == 0 || strncmp(path, "/en/", 4) == 0) &&
+	       strcmp(path + 3, "/support/contact") == 0;
+}
+
+/* Read exactly len bytes of body into b; 0, or -1 if the body was cut short. */
+static int S_read_all(FCGX_Request *r, struct buf *b, size_t len)
+{
+	buf_grow(b, len);
+	while (b->len < len) {
+		int got = FCGX_GetStr(b->ptr + b->len, (int)(len - b->len), r->in);
+		if (got <= 0)
+			break;
+		b->len += (size_t)got;
+		b->ptr[b->len] = '\0';
+	}
+	return b->len < len ? -1 : 0;
+}
+
 /*
- * Read the body up to HTTP_BODY_MAX and parse it. Returns FORM_OK and friends, -1 for a POST
- * that is not urlencoded, -2 for one that is too large, -3 for one cut short, -4 for one that gives
- * a field twice.
+ * A multipart body: parsed strictly (cgi/multipart.h) into rq->upload, its text fields copied
+ * into rq->form (through the urlencoded parser, so they meet the same rules and CSRF reads
+ * them as for any form). The limits are generous on purpose: the ticket form itself counts
+ * files and sizes and says what is wrong beside the field, which a parse error could not.
+ */
+static int S_read_multipart(FCGX_Request *r, struct http_req *rq, size_t len)
+{
+	static const struct multipart_limits lim = {
+	    .max_parts = 32,
+	    .max_files = 16,
+	    .max_header = 1024,
+	    .max_field = 64 * 1024,
+	    .max_file = SUPPORT_BODY_MAX,
+	};
+	char boundary[MULTIPART_BOUNDARY_MAX + 1];
+	size_t blen = 0;
+	if (multipart_boundary(rq->content_type, strlen(rq->content_type), boundary, &blen) !=
+	    MULTIPART_OK)
+		return FORM_BAD_ESCAPE;
+	if (S_read_all(r, &rq->upload_body, len) < 0)
+		return -3;
+	enum multipart_error e = multipart_parse(&rq->upload, rq->upload_body.ptr,
+	                                         rq->upload_body.len, boundary, blen, &lim);
+	if (e != MULTIPART_OK)
+		return FORM_BAD_ESCAPE;
+	struct buf enc = BUF_INIT;
+	for (size_t i = 0; i < rq->upload.n; i++) {
+		const struct multipart_part *p = &rq->upload.parts[i];
+		if (p->filename)
+			continue;
+		if (enc.len)
+			buf_addc(&enc, '&');
+		http_query_value(&enc, p->name, p->name_len);
+		buf_addc(&enc, '=');
+		http_query_value(&enc, p->value, p->data_len);
+	}
+	int rc = (int)form_parse_urlencoded(&rq->form, enc.ptr, enc.len, FIELDS_MAX, lim.max_field);
+	buf_release(&enc);
+	return rc;
+}
+
+/*
+ * Read the body up to HTTP_BODY_MAX (SUPPORT_BODY_MAX for the ticket form) and parse it.
+ * Returns FORM_OK and friends, -1 for a POST that is neither urlencoded nor, where allowed,
+ * multipart, -2 for one that is too large, -3 for one cut short, -4 for one that gives a
+ * field twice.
  */
 static int S_read_body(FCGX_Request *r, struct http_req *rq)
 {
@@ -47,25 +112,25 @@ static int S_read_body(FCGX_Request *r, struct http_req *rq)
 	long len = len_s && *len_s ? strtol(len_s, NULL, 10) : 0;
 	if (strcmp(rq->method, "POST") != 0)
 		return FORM_OK;
+	const char *ct = rq->content_type ? rq->content_type : "";
+	int multipart = strncasecmp(ct, "multipart/form-data", 19) == 0 &&
+	                (ct[19] == '\0' || ct[19] == ';' || ct[19] == ' ');
+	if (multipart && S_multipart_path(rq->path)) {
+		if (len < 0 || len > SUPPORT_BODY_MAX)
+			return -2;
+		return S_read_multipart(r, rq, (size_t)len);
+	}
 	if (len < 0 || len > HTTP_BODY_MAX)
 		return -2;
-	const char *ct = rq->content_type ? rq->content_type : "";
 	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
 	    (ct[33] != '\0' && ct[33] != ';'))
 		return -1;
 	struct buf body = BUF_INIT;
-	buf_grow(&body, (size_t)len);
-	while (body.len < (size_t)len) {
-		int got = FCGX_GetStr(body.ptr + body.len, (int)((size_t)len - body.len), r->in);
-		if (got <= 0)
-			break;
-		body.len += (size_t)got;
-		body.ptr[body.len] = '\0';
-	}
 	/* A body shorter than announced was cut off: answer 400 rather than act on part of it. */
-	int rc = body.len < (size_t)len ? -3
-	                                : (int)form_parse_urlencoded(&rq->form, body.ptr, body.len,
-	                                                             FIELDS_MAX, HTTP_BODY_MAX);
+	int rc = S_read_all(r, &body, (size_t)len) < 0
+	             ? -3
+	             : (int)form_parse_urlencoded(&rq->form, body.ptr, body.len, FIELDS_MAX,
+	                                          HTTP_BODY_MAX);
 	/* Every field of the portal has one value: a second one is parameter pollution (400). */
 	if (rc == FORM_OK && form_has_duplicates(&rq->form))
 		rc = -4;
@@ -107,6 +172,7 @@ static void S_serve(FCGX_Request *r, struct db *db, struct search **search)
 	struct http_resp rs = {0};
 	buf_init(&rs.headers);
 	buf_init(&rs.body);
+	buf_init(&rq.upload_body);
 
 	rq.app = &app;
 	rq.db = db;
@@ -177,6 +243,8 @@ static void S_serve(FCGX_Request *r, struct db *db, struct search **search)
 	buf_release(&rs.body);
 	form_release(&rq.query);
 	form_release(&rq.form);
+	multipart_release(&rq.upload);
+	buf_release(&rq.upload_body);
 	form_release(&rq.cookies);
 	db_user_release(&rq.user);
 }
@@ -309,6 +377,12 @@ static void S_usage(FILE *f)
 	    "  --twostep-threshold N  sends above N minor units ask for a fresh code when\n"
 	    "                    two-step verification is on ($OKPAY_TWOSTEP_THRESHOLD,\n"
 	    "                    default 200000 = ¥2,000)\n"
+	    "  --upload-dir DIR  ticket screenshots, under random names, mode 0600; never\n"
+	    "                    served by nginx ($OKPAY_UPLOAD_DIR, default var/uploads)\n"
+	    "  --reply-times T=H,...  expected reply time in hours per ticket topic (account,\n"
+	    "                    send, add, security, other) ($OKPAY_REPLY_TIMES, default\n"
+	    "                    account=24,send=24,add=24,security=4,other=48;\n"
+	    "                    multiples of 24 are shown as business days)\n"
 	    "  --help            this text\n",
 	    f);
 }
@@ -353,6 +427,8 @@ int main(int argc, char **argv)
 	    {"search-db", required_argument, NULL, 'Q'},
 	    {"twostep-key", required_argument, NULL, 'K'},
 	    {"twostep-threshold", required_argument, NULL, 'H'},
+	    {"upload-dir", required_argument, NULL, 'U'},
+	    {"reply-times", required_argument, NULL, 'P'},
 	    {"dev", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -384,6 +460,8 @@ int main(int argc, char **argv)
 	c->twostep_key_path = S_opt("OKPAY_TWOSTEP_KEY", NULL);
 	const char *twostep_key_hex = S_opt("OKPAY_TWOSTEP_KEY_HEX", NULL);
 	const char *twostep_threshold = S_opt("OKPAY_TWOSTEP_THRESHOLD", "200000");
+	c->upload_dir = S_opt("OKPAY_UPLOAD_DIR", "var/uploads");
+	const char *reply_times = S_opt("OKPAY_REPLY_TIMES", NULL);
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -450,6 +528,12 @@ int main(int argc, char **argv)
 		case 'H':
 			twostep_threshold = optarg;
 			break;
+		case 'U':
+			c->upload_dir = optarg;
+			break;
+		case 'P':
+			reply_times = optarg;
+			break;
 		case 'h':
 			S_usage(stdout);
 			return 0;
@@ -479,6 +563,11 @@ int main(int argc, char **argv)
 	c->twostep_threshold =
 	    S_number("--twostep-threshold", twostep_threshold, 0, 1000000000000000LL);
 	app.cards = &card_simulator;
+	memcpy(c->reply_hours, support_reply_hours_default, sizeof(c->reply_hours));
+	if (reply_times && support_reply_hours_parse(c->reply_hours, reply_times) < 0)
+		die("--reply-times takes topic=hours pairs such as security=2,other=72 (topics "
+		    "account, send, add, security, other; 1 to 720 hours), not \"%s\"",
+		    reply_times);
 	if (strncmp(c->base_url, "http://", 7) != 0 && strncmp(c->base_url, "https://", 8) != 0)
 		die("--base-url must start with http:// or https://");
 	/* Plain-HTTP cookies only for dev mode on a loopback address. */
@@ -515,6 +604,8 @@ int main(int argc, char **argv)
 	db_close(db);
 	if (!c->sendmail && mkdir(c->mail_dir, 0755) < 0 && errno != EEXIST)
 		die("cannot create %s: %s", c->mail_dir, strerror(errno));
+	if (mkdir(c->upload_dir, 0700) < 0 && errno != EEXIST)
+		die("cannot create %s: %s", c->upload_dir, strerror(errno));
 	app.log = fopen(c->log_path, "a");
 	if (!app.log)
 		die("cannot open log %s: %s", c->log_path, strerror(errno));

@@ -5,6 +5,7 @@
 #include "html.h"
 #include "mail.h"
 #include "money.h"
+#include "support.h"
 #include "ua.h"
 #include "util.h"
 
@@ -524,5 +525,54 @@ int outbox_account_lock(struct http_req *rq, const struct db_user *u, int locked
 	buf_release(&key);
 	buf_release(&when);
 	buf_release(&contact);
+	return rc;
+}
+
+int outbox_ticket(struct http_req *rq, const struct db_ticket *t, enum outbox_ticket_kind k,
+                  const char *text)
+{
+	int li = locale_from_code(t->locale, strlen(t->locale));
+	enum locale l = li < 0 ? LOCALE_ZH : (enum locale)li;
+	struct compose c = {BUF_INIT, BUF_INIT};
+	struct buf line = BUF_INIT, url = BUF_INIT, subject = BUF_INIT;
+	int topic = support_topic_from_code(t->topic);
+	buf_adds(&c.html, "<!DOCTYPE html><html><body>\n");
+	S_para(&c, S_t(rq, l, "mail_hello_plain"));
+	buf_addf(
+	    &subject, "%s %s",
+	    S_t(rq, l,
+	        k == OUTBOX_TICKET_CREATED ? "mail_ticket_subject" : "mail_ticket_reply_subject"),
+	    t->number);
+	buf_addf(&line, "%s %s", S_t(rq, l, "support_number_label"), t->number);
+	S_para(&c, line.ptr);
+	if (k == OUTBOX_TICKET_CREATED) {
+		int h = topic >= 0 && rq->app->cfg.reply_hours[topic] > 0
+		            ? rq->app->cfg.reply_hours[topic]
+		            : support_reply_hours_default[topic >= 0 ? topic : SUPPORT_TOPIC_OTHER];
+		S_para(&c, S_t(rq, l, "mail_ticket_text"));
+		buf_reset(&line);
+		buf_addf(&line, "%s ", S_t(rq, l, "support_reply_expected"));
+		support_reply_time(&line, &rq->app->theme.ui, l, h);
+		S_para(&c, line.ptr);
+		buf_reset(&line);
+		buf_addf(&line, "%s %s", S_t(rq, l, "support_subject"), t->subject);
+		S_para(&c, line.ptr);
+		S_para(&c, S_t(rq, l, "mail_ticket_copy"));
+	} else {
+		S_para(&c, S_t(rq, l, "mail_ticket_reply_text"));
+	}
+	S_para(&c, text);
+	buf_adds(&url, rq->app->cfg.base_url);
+	support_link(&url, rq->app->key, l, t->number, rq->now + SUPPORT_LINK_TTL);
+	S_link(&c, S_t(rq, l, "mail_ticket_link"), url.ptr);
+	S_para(&c, S_t(rq, l, "mail_ticket_link_note"));
+	S_para(&c, S_t(rq, l, "mail_signature"));
+	buf_adds(&c.html, "</body></html>\n");
+	int rc = db_mail_add(rq->db, t->email, subject.ptr, c.text.ptr, c.html.ptr, rq->now, NULL);
+	buf_release(&line);
+	buf_release(&url);
+	buf_release(&subject);
+	buf_release(&c.text);
+	buf_release(&c.html);
 	return rc;
 }

@@ -88,5 +88,18 @@ int outbox_twostep(struct http_req *rq, const struct db_user *u, enum outbox_two
  * The operator's reason is not in it: it is a note for the operators.
  */
 int outbox_account_lock(struct http_req *rq, const struct db_user *u, int locked);
+/* Support ticket mails, to the requester's address in the ticket's language. */
+enum outbox_ticket_kind {
+	OUTBOX_TICKET_CREATED, /* the number, a copy of the request, the expected reply time */
+	OUTBOX_TICKET_REPLY,   /* customer service answered: a copy of the answer */
+};
+struct db_ticket;
+/**
+ * Queue a ticket mail to t's requester: text is the description (CREATED) or the operator's
+ * answer (REPLY), always followed by a signed link to the ticket page valid for
+ * SUPPORT_LINK_TTL (inside the caller's transaction).
+ */
+int outbox_ticket(struct http_req *rq, const struct db_ticket *t, enum outbox_ticket_kind k,
+                  const char *text);
 
 #endif

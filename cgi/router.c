@@ -53,6 +53,11 @@ static const struct route routes[] = {
     {"/account/transactions", h_transactions, NULL},
     {"/account/transactions.csv", h_statement_csv, NULL},
     {"/account/transactions/*", h_transaction, NULL},
+    {"/support/contact", h_ticket_form, h_ticket_new},
+    {"/support/sent", h_ticket_sent, NULL},
+    {"/support/tickets", h_tickets, NULL},
+    {"/support/tickets/*", h_ticket, h_ticket_reply},
+    {"/feedback", h_feedback_done, h_feedback},
     {"/search", h_search, NULL},
     {"/search.json", h_search_json, NULL},
 };
@@ -122,14 +127,21 @@ int router_dispatch(struct http_req *rq, struct http_resp *rs, int body_error)
 		return r->get(rq, rs);
 
 	if (body_error == -1) {
-		http_header(rs, "Accept-Post", "application/x-www-form-urlencoded");
+		http_header(rs, "Accept-Post",
+		            strcmp(r->path, "/support/contact") == 0
+		                ? "application/x-www-form-urlencoded, multipart/form-data"
+		                : "application/x-www-form-urlencoded");
 		return page_error(rq, rs, 415);
 	}
 	if (body_error == -2)
 		return page_error(rq, rs, 413);
 	if (body_error != FORM_OK)
 		return page_error(rq, rs, 400);
-	if (!session_csrf_ok(rq))
+	/*
+	 * The feedback form sits on every static article page, which cannot carry a token: its
+	 * POSTs are checked by Origin (or Sec-Fetch-Site) alone, and change nothing but a vote.
+	 */
+	if (r->post == h_feedback ? !session_origin_ok(rq) : !session_csrf_ok(rq))
 		return page_error(rq, rs, 403);
 	return r->post(rq, rs);
 }

@@ -125,10 +125,14 @@ void session_csrf_token(const struct http_req *rq, char out[64])
 	auth_mac(out, rq->app->key, msg, n);
 }
 
-int session_csrf_ok(const struct http_req *rq)
+/* The Origin and Sec-Fetch-Site checks of every POST; require: either header must be there. */
+static int S_origin_ok(const struct http_req *rq, int require)
 {
 	if (rq->sec_fetch_site && strcmp(rq->sec_fetch_site, "same-origin") != 0 &&
 	    strcmp(rq->sec_fetch_site, "none") != 0)
+		return 0;
+	if (require && !rq->origin &&
+	    !(rq->sec_fetch_site && strcmp(rq->sec_fetch_site, "same-origin") == 0))
 		return 0;
 	/*
 	 * Pages that carry tokens send Referrer-Policy: no-referrer, under which browsers post
@@ -145,6 +149,18 @@ int session_csrf_ok(const struct http_req *rq)
 		    strcmp(rq->origin, rq->app->cfg.base_url) != 0)
 			return 0;
 	}
+	return 1;
+}
+
+int session_origin_ok(const struct http_req *rq)
+{
+	return S_origin_ok(rq, 1);
+}
+
+int session_csrf_ok(const struct http_req *rq)
+{
+	if (!S_origin_ok(rq, 0))
+		return 0;
 	const char *token = form_get(&rq->form, "csrf");
 	unsigned char msg[80];
 	size_t n = S_binding(rq, msg, sizeof(msg));

@@ -27,6 +27,12 @@ void session_csrf_token(const struct http_req *rq, char out[64]);
  * same origin, and the form's csrf field matches the session or pre-session. 0 otherwise.
  */
 int session_csrf_ok(const struct http_req *rq);
+/**
+ * 1 if a POST comes from one of our own pages by its Origin (or, for "Origin: null",
+ * Sec-Fetch-Site: same-origin): for forms on the static help center, which cannot carry a
+ * token (the article feedback form). A POST with neither header is refused. 0 otherwise.
+ */
+int session_origin_ok(const struct http_req *rq);
 
 /*
  * A login half-way: the password was right and the account has two-step verification, so the

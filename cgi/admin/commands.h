@@ -6,6 +6,9 @@
  */
 ADMIN_COMMAND(user)
 ADMIN_COMMAND(transfer)
+ADMIN_COMMAND(tickets)
+ADMIN_COMMAND(ticket)
+ADMIN_COMMAND(feedback)
 ADMIN_COMMAND(settle)
 ADMIN_COMMAND(audit)
 ADMIN_COMMAND(twostep_off)

@@ -1,5 +1,6 @@
 /* main.c - okpay-admin: the operator's command line, on the portal's database while it serves. */
 #include "admin.h"
+#include "auth.h"
 #include "day.h"
 #include "util.h"
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The commands, from commands.h: declared, then listed. */
 #define ADMIN_COMMAND(name) extern const struct admin_cmd admin_cmd_##name;
@@ -26,6 +28,8 @@ static const char S_options[] =
     "  --theme DIR        templates, for mail ($OKPAY_THEME, default theme)\n"
     "  --content DIR      ui.conf, for mail ($OKPAY_CONTENT, default content)\n"
     "  --base-url URL     for links in mail ($OKPAY_BASE_URL)\n"
+    "  --key PATH         the portal's server key, for signed links in mail ($OKPAY_KEY,\n"
+    "                     default secret.key beside the database)\n"
     "  --currency C,S,D   the portal's currency ($OKPAY_CURRENCY, default CNY,¥,2)\n"
     "Every command also takes:\n"
     "  --json             JSON on stdout instead of text (one object or array)\n"
@@ -195,6 +199,33 @@ int admin_log(const struct admin_ctx *c, const char *target, const char *details
 
 /* --- main ---------------------------------------------------------------------------------- */
 
+/*
+ * The portal's server key, which signs the links in its mails: --key, $OKPAY_KEY, or
+ * secret.key beside the database as the portal's defaults have it. Never made here: a key
+ * the portal does not know would sign links that open nothing. 0, or -1 with a message.
+ */
+static int S_key(struct app *app, struct buf *err)
+{
+	struct config *cfg = &app->cfg;
+	static char beside[4096];
+	if (!cfg->key_path) {
+		const char *slash = strrchr(cfg->db_path, '/');
+		int dir = slash ? (int)(slash - cfg->db_path) : 0;
+		snprintf(beside, sizeof(beside), "%.*s%ssecret.key", dir, cfg->db_path,
+		         slash ? "/" : "");
+		cfg->key_path = beside;
+	}
+	if (auth_init() < 0) {
+		buf_adds(err, "libsodium failed to initialise");
+		return -1;
+	}
+	if (access(cfg->key_path, F_OK) != 0) {
+		buf_addf(err, "no server key at %s: give the portal's with --key", cfg->key_path);
+		return -1;
+	}
+	return auth_key_load(cfg->key_path, app->key, err);
+}
+
 static const char *S_env(const char *env, const char *def)
 {
 	const char *v = getenv(env);
@@ -301,6 +332,7 @@ int main(int argc, char **argv)
 	cfg->theme_dir = S_env("OKPAY_THEME", "theme");
 	cfg->content_dir = S_env("OKPAY_CONTENT", "content");
 	cfg->base_url = S_env("OKPAY_BASE_URL", "http://127.0.0.1:8080");
+	cfg->key_path = S_env("OKPAY_KEY", NULL);
 	c.who = getenv("USER");
 	while (i < argc && strncmp(argv[i], "--", 2) == 0) {
 		const char *v = NULL;
@@ -313,6 +345,7 @@ int main(int argc, char **argv)
 		    (r = S_take(argc, argv, &i, "theme", 1, &cfg->theme_dir)) ||
 		    (r = S_take(argc, argv, &i, "content", 1, &cfg->content_dir)) ||
 		    (r = S_take(argc, argv, &i, "base-url", 1, &cfg->base_url)) ||
+		    (r = S_take(argc, argv, &i, "key", 1, &cfg->key_path)) ||
 		    (r = S_take(argc, argv, &i, "currency", 1, &currency)) ||
 		    (r = S_take(argc, argv, &i, "operator", 1, &c.who))) {
 			if (r < 0) {
@@ -388,8 +421,11 @@ int main(int argc, char **argv)
 		buf_release(&err);
 		return ADMIN_ERROR;
 	}
-	if ((c.cmd->flags & ADMIN_MAIL) &&
-	    theme_load(&app.theme, cfg->theme_dir, cfg->content_dir, cfg->base_url, &err) < 0) {
+	if ((c.cmd->flags & ADMIN_MAIL) && S_key(&app, &err) < 0) {
+		fprintf(stderr, "okpay-admin: %s\n", err.ptr);
+	} else if ((c.cmd->flags & ADMIN_MAIL) &&
+	           theme_load(&app.theme, cfg->theme_dir, cfg->content_dir, cfg->base_url, &err) <
+	               0) {
 		fprintf(stderr, "okpay-admin: theme: %s\n", err.ptr);
 	} else {
 		rc = c.cmd->run(&c);

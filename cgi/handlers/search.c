@@ -107,7 +107,7 @@ static long long S_digits(const char *s, long long max)
  * This worker's index, opened at the first search and reopened when site-gen has replaced it.
  * NULL (logged) when there is none yet or it cannot be read.
  */
-static struct search *S_index(struct http_req *rq)
+struct search *handler_search_index(struct http_req *rq)
 {
 	if (!rq->search)
 		return NULL;
@@ -301,7 +301,7 @@ int h_search(struct http_req *rq, struct http_resp *rs)
 		return page_render(rq, rs, 200, "search", "search_page_title", "search", d);
 	}
 
-	struct search *ix = S_index(rq);
+	struct search *ix = handler_search_index(rq);
 	if (!ix)
 		return S_unavailable(rq, rs, &q);
 	const char *lang = locale_info[rq->locale].code;
@@ -397,7 +397,7 @@ int h_search_json(struct http_req *rq, struct http_resp *rs)
 	long long total = 0;
 	int n = 0;
 	if (q.n > 0) {
-		struct search *ix = S_index(rq);
+		struct search *ix = handler_search_index(rq);
 		n = ix ? search_query(ix, locale_info[rq->locale].code, q.s, q.n, 0, (int)limit,
 		                      &hits, &total)
 		       : -1;

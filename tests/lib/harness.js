@@ -120,7 +120,7 @@ async function startPortal(opts = {}) {
   const args = ['--db', db, '--socket', sock, '--mail-dir', mailDir, '--key', path.join(dir, 'secret.key'),
     '--log', path.join(dir, 'portal.log'), '--base-url', `http://127.0.0.1:${port}`,
     '--theme', path.join(ROOT, 'theme'), '--content', path.join(ROOT, 'content'),
-    '--workers', String(opts.workers || 4), ...(opts.args || [])];
+    '--workers', String(opts.workers || 4), '--upload-dir', path.join(dir, 'uploads'), ...(opts.args || [])];
   // The search index site-gen wrote beside the site, unless the test names another.
   if (!args.includes('--search-db')) args.push('--search-db', path.join(path.dirname(siteDir), 'search.db'));
   if (opts.dev !== false) args.push('--dev');
@@ -147,7 +147,7 @@ async function startPortal(opts = {}) {
   await spawnPortal();
   const nginx = await startNginxOn(port, siteDir, sock);
   return {
-    base: nginx.base, port, dir, db, mailDir, siteDir,
+    base: nginx.base, port, dir, db, mailDir, siteDir, uploadDir: path.join(dir, 'uploads'),
     stderr: () => stderr,
     pid: () => proc.pid,
     // Kill the portal (nginx stays up), e.g. with SIGKILL to simulate a crash.

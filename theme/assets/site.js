@@ -1,5 +1,5 @@
 /* OKpay Help Center: progressive enhancement only. Every page works without this file.
- * Loaded with `defer`. Later work adds inline feedback here. */
+ * Loaded with `defer`. */
 'use strict';
 
 // Lets the stylesheet tell "scripting available" apart from the no-JS baseline.
@@ -338,3 +338,51 @@ document.documentElement.classList.add('js');
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();
 }());
+
+/* ---- Article feedback --------------------------------------------------------------------
+ * "Was this helpful?" (form.feedback on every article) is sent with fetch and answered in
+ * place: the portal returns {"ok","counted","message"} for format=json, and the form is
+ * replaced by the message in a polite live region. Without this script, or when fetch fails,
+ * the form posts as usual and the thank-you page leads back to the article.
+ * CSP: no inline style, no innerHTML; the message is set with textContent. */
+(function () {
+  var forms = document.querySelectorAll('form.feedback');
+  Array.prototype.forEach.call(forms, function (form) {
+    form.addEventListener('submit', function (ev) {
+      if (!window.fetch || !window.URLSearchParams || !window.FormData) return;
+      var action = form.getAttribute('action') || '';
+      if (action.charAt(0) !== '/' || action.charAt(1) === '/') return;
+      ev.preventDefault();
+      var body = new URLSearchParams(new FormData(form));
+      body.append('format', 'json');
+      var button = form.querySelector('button[type="submit"]');
+      if (button) button.disabled = true;
+      fetch(action, {
+        method: 'POST',
+        body: body,
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
+      }).then(function (res) {
+        return res.json().then(function (data) { return { res: res, data: data }; });
+      }).then(function (r) {
+        if (!r.data || typeof r.data.message !== 'string') throw new Error('bad answer');
+        var done = document.createElement('p');
+        done.className = 'feedback-done';
+        done.setAttribute('role', 'status');
+        done.textContent = r.data.message;
+        if (r.res.ok) {
+          form.replaceChildren(done);
+        } else {
+          if (button) button.disabled = false;
+          var old = form.querySelector('.feedback-done');
+          if (old) old.remove();
+          form.appendChild(done);
+        }
+      }).catch(function () {
+        // The portal could not be reached from script: send the form the ordinary way.
+        if (button) button.disabled = false;
+        form.submit();
+      });
+    });
+  });
+})();

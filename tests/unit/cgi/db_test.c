@@ -335,10 +335,12 @@ Test(db, migration_5_adds_the_search_log_to_a_version_4_database)
 	cr_assert_eq(db_user_insert(db, "g@example.com", "G", "h", "zh", 1, &id), 0);
 	db_close(db);
 	db = NULL;
-	/* Version 4 had neither the search log nor the tables of migrations 7 and 8. */
+	/* Version 4 had neither the search log nor the tables of migrations 7, 8 and 9. */
 	S_sql("DROP TABLE search_log; DROP TABLE twostep; DROP TABLE recovery_codes;"
 	      " DROP TABLE login_pending; DROP INDEX transfers_card; DROP TRIGGER"
-	      " transfers_sent_days; DROP TABLE sent_days; PRAGMA user_version = 4;");
+	      " transfers_sent_days; DROP TABLE sent_days; DROP TABLE ticket_files;"
+	      " DROP TABLE ticket_messages; DROP TABLE tickets; DROP TABLE feedback;"
+	      " PRAGMA user_version = 4;");
 	/* Nor those of migration 10 (okpay-admin). */
 	S_sql("DROP TABLE operator_log; ALTER TABLE users DROP COLUMN locked_reason;");
 	db = db_open(path, &err);

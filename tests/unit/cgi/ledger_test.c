@@ -310,6 +310,8 @@ Test(ledger, migration_8_adds_up_the_sends_made_before_it)
 	                          "DROP TRIGGER transfers_sent_days; DROP TABLE sent_days;"
 	                          " DROP TABLE operator_log;"
 	                          " ALTER TABLE users DROP COLUMN locked_reason;"
+	                          " DROP TABLE ticket_files; DROP TABLE ticket_messages;"
+	                          " DROP TABLE tickets; DROP TABLE feedback;"
 	                          " PRAGMA user_version = 7;",
 	                          NULL, NULL, NULL),
 	             SQLITE_OK);
