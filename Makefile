@@ -134,6 +134,65 @@ watch: all
 run: site
 	PORTAL=$(PORTAL) nginx/serve.sh $(PORT)
 
+# --- installing ----------------------------------------------------------------------------
+
+# make install [PREFIX=/usr/local] [DESTDIR=...] [OKPAY_BASE_URL=https://...]: the release
+# binaries, the site built for OKPAY_BASE_URL, what the portal reads at run time, the systemd
+# units, the nginx site and logrotate. Nothing needs root with DESTDIR; no user, service or
+# site is enabled (docs/operations.md). install-files copies what is built already (the tests
+# run it on their own binaries and site): INSTALL_BIN, INSTALL_SITE, INSTALL_SEARCH_DB.
+PREFIX      ?= /usr/local
+SYSCONFDIR  ?= /etc
+BINDIR      := $(PREFIX)/bin
+SBINDIR     := $(PREFIX)/sbin
+DATADIR     := $(PREFIX)/share/okpay
+DOCDIR      := $(PREFIX)/share/doc/okpay
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+NGINXDIR    ?= $(SYSCONFDIR)/nginx
+INSTALL_BIN       ?= $(BUILD)/bin
+INSTALL_SITE      ?= build/site
+INSTALL_SEARCH_DB ?= $(dir $(INSTALL_SITE))search.db
+D := $(DESTDIR)
+UNIT_SUBST := -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+	-e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+.PHONY: install install-files
+install: all
+	$(SITE_GEN) --content content --theme theme --out build/site --quiet
+	$(MAKE) --no-print-directory install-files
+
+install-files:
+	install -D -m 0755 $(INSTALL_BIN)/okpay-portal $(D)$(SBINDIR)/okpay-portal
+	install -D -m 0755 $(INSTALL_BIN)/okpay-admin $(D)$(SBINDIR)/okpay-admin
+	install -D -m 0755 $(INSTALL_BIN)/site-gen $(D)$(BINDIR)/site-gen
+	rm -rf $(D)$(DATADIR)/site $(D)$(DATADIR)/theme
+	install -d -m 0755 $(D)$(DATADIR)/site $(D)$(DATADIR)/theme/templates $(D)$(DATADIR)/theme/assets
+	cp -R $(INSTALL_SITE)/. $(D)$(DATADIR)/site/
+	chmod -R u=rwX,go=rX $(D)$(DATADIR)/site
+	install -m 0644 $(INSTALL_SEARCH_DB) $(D)$(DATADIR)/search.db
+	install -m 0644 theme/templates/* $(D)$(DATADIR)/theme/templates/
+	install -m 0644 theme/assets/* $(D)$(DATADIR)/theme/assets/
+	install -D -m 0644 content/ui.conf $(D)$(DATADIR)/content/ui.conf
+	install -d -m 0755 $(D)$(UNITDIR)
+	for f in okpay-portal.service okpay-portal.socket; do \
+		sed $(UNIT_SUBST) deploy/systemd/$$f > $(D)$(UNITDIR)/$$f || exit 1; \
+		chmod 0644 $(D)$(UNITDIR)/$$f; \
+	done
+	install -D -m 0644 deploy/sysusers/okpay.conf $(D)$(SYSUSERSDIR)/okpay.conf
+	install -D -m 0644 deploy/logrotate/okpay $(D)$(SYSCONFDIR)/logrotate.d/okpay
+	[ -e $(D)$(SYSCONFDIR)/default/okpay ] || \
+		install -D -m 0644 deploy/default/okpay $(D)$(SYSCONFDIR)/default/okpay
+	install -d -m 0755 $(D)/var/log/nginx/okpay
+	OKPAY_SITE=$(DATADIR)/site OKPAY_SNIPPETS=$(NGINXDIR)/snippets/okpay \
+		nginx/render-https.sh $(D)$(NGINXDIR)/sites-available/okpay.new \
+		$(D)$(NGINXDIR)/snippets/okpay
+	@# The site file is the admin's once installed (server_name, certificates): a new one
+	@# goes beside it as okpay.dist. The snippets are ours and replaced.
+	cd $(D)$(NGINXDIR)/sites-available && \
+		if [ -e okpay ]; then mv okpay.new okpay.dist; else mv okpay.new okpay; fi
+	install -D -m 0644 docs/operations.md $(D)$(DOCDIR)/operations.md
+
 # --- tests ---------------------------------------------------------------------------------
 
 test: deps-test

@@ -1948,6 +1948,87 @@ int db_audit(struct db *db, struct buf *report)
 	return rc < 0 ? -1 : problems;
 }
 
+/* PRAGMA integrity_check on h: its lines into check; 0 when it says "ok", 1, or -1. */
+static int S_integrity(sqlite3 *h, struct buf *check)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1, rows = 0, ok = 0, step;
+	if (sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(s, 0);
+		ok = ++rows == 1 && line && strcmp(line, "ok") == 0;
+		buf_addf(check, "%s\n", line ? line : "");
+	}
+	if (step == SQLITE_DONE)
+		rc = ok && rows == 1 ? 0 : 1;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+#define BACKUP_BUSY_MAX 500 /* 10 ms sleeps (5 s, as the busy handler) before giving up */
+
+int db_backup(struct db *db, const char *path, int step_pages, int *pages, struct buf *check,
+              struct buf *err)
+{
+	sqlite3 *to = NULL;
+	sqlite3_backup *b = NULL;
+	int rc = -1, busy = 0, snapshot = 0, step;
+	*pages = 0;
+	if (sqlite3_open_v2(path, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		buf_addf(err, "cannot open %s: %s", path,
+		         to ? sqlite3_errmsg(to) : "out of memory");
+		goto out;
+	}
+	/*
+	 * One snapshot for the whole copy. Without it, a write by another connection between two
+	 * steps (the portal writes many times a second) restarts the backup from its first page,
+	 * possibly for ever. A read transaction held across the steps sees none of those writes,
+	 * and in WAL mode blocks no writer: the WAL only grows until the copy ends.
+	 */
+	if (sqlite3_exec(db->h, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		buf_addf(err, "cannot read the database: %s", sqlite3_errmsg(db->h));
+		goto out;
+	}
+	snapshot = 1;
+	b = sqlite3_backup_init(to, "main", db->h, "main");
+	if (!b) {
+		buf_addf(err, "cannot start the backup: %s", sqlite3_errmsg(to));
+		goto out;
+	}
+	while ((step = sqlite3_backup_step(b, step_pages)) != SQLITE_DONE) {
+		if ((step == SQLITE_BUSY || step == SQLITE_LOCKED) && ++busy <= BACKUP_BUSY_MAX) {
+			sqlite3_sleep(10);
+		} else if (step != SQLITE_OK) {
+			buf_addf(err, "backup to %s: %s", path, sqlite3_errstr(step));
+			goto out;
+		}
+	}
+	*pages = sqlite3_backup_pagecount(b);
+	step = sqlite3_backup_finish(b);
+	b = NULL;
+	if (step != SQLITE_OK) {
+		buf_addf(err, "backup to %s: %s", path, sqlite3_errmsg(to));
+		goto out;
+	}
+	rc = S_integrity(to, check);
+	if (rc < 0)
+		buf_addf(err, "cannot check %s: %s", path, sqlite3_errmsg(to));
+out:
+	if (b)
+		sqlite3_backup_finish(b);
+	if (snapshot)
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	if (sqlite3_close(to) != SQLITE_OK && rc >= 0) {
+		buf_addf(err, "cannot close %s: %s", path, sqlite3_errmsg(to));
+		rc = -1;
+	}
+	return rc;
+}
+
 int db_search_log_add(struct db *db, const char *query, const char *locale, long long results,
                       long long now)
 {

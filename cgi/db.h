@@ -360,6 +360,18 @@ void db_movements_release(struct db_movement *m, int n);
  */
 int db_audit(struct db *db, struct buf *report);
 
+/**
+ * Copy the database to a new SQLite file at path with SQLite's online backup API, step_pages
+ * pages at a time (sleeping 10 ms and trying again while the source is busy or locked), then
+ * run PRAGMA integrity_check on the copy. The copy is one snapshot, safe to take while the
+ * portal serves: a read transaction is held across the steps, which in WAL mode blocks no
+ * writer. path is created if missing (an existing file is overwritten). *pages gets the copy's
+ * size in pages, check the integrity check's lines ("ok" when sound). Returns 0 when the copy
+ * is sound, 1 when the integrity check found problems, -1 on error (message in err).
+ */
+int db_backup(struct db *db, const char *path, int step_pages, int *pages, struct buf *check,
+              struct buf *err);
+
 /*
  * The search log: each search of the help center as typed (cut to SEARCH_QUERY_MAX bytes),
  * its locale and how many articles it found. No address, user, session or cookie: the log

@@ -15,6 +15,7 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fcgiapp.h>
 #include <getopt.h>
 #include <signal.h>
@@ -340,7 +341,8 @@ static void S_usage(FILE *f)
 	    "The OKpay account portal, a FastCGI responder behind nginx.\n\n"
 	    "  --db PATH         SQLite database, created and migrated at start\n"
 	    "                    ($OKPAY_DB, default var/okpay.db)\n"
-	    "  --socket PATH     FastCGI Unix socket ($OKPAY_SOCKET, default var/run/okpay.sock)\n"
+	    "  --socket PATH     FastCGI Unix socket ($OKPAY_SOCKET, default var/run/okpay.sock);\n"
+	    "                    unused when systemd passes one ($LISTEN_FDS)\n"
 	    "  --theme DIR       templates and assets ($OKPAY_THEME, default theme)\n"
 	    "  --content DIR     ui.conf with the UI strings ($OKPAY_CONTENT, default content)\n"
 	    "  --mail-dir DIR    write outgoing mail as .eml files here\n"
@@ -385,6 +387,28 @@ static void S_usage(FILE *f)
 	    "                    multiples of 24 are shown as business days)\n"
 	    "  --help            this text\n",
 	    f);
+}
+
+/*
+ * The listening socket systemd passes (socket activation, deploy/systemd/okpay-portal.socket):
+ * fd 3 when $LISTEN_PID is this process and $LISTEN_FDS is 1, else -1. systemd makes the
+ * socket with the owner, group and mode of the .socket unit, so nginx can reach a portal that
+ * runs as a user of its own, and keeps it open while the portal restarts (nginx's requests
+ * wait instead of failing).
+ */
+static int S_inherited_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid())
+		return -1;
+	if (strcmp(fds, "1") != 0)
+		die("$LISTEN_FDS is %s: give the portal one socket", fds);
+	/* Not for children (sendmail): they are not the process systemd meant. */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	return 3;
 }
 
 static const char *S_opt(const char *env, const char *def)
@@ -615,13 +639,16 @@ int main(int argc, char **argv)
 
 	if (FCGX_Init() != 0)
 		die("FCGX_Init failed");
-	unlink(c->socket_path);
-	mode_t old = umask(0);
-	listen_fd = FCGX_OpenSocket(c->socket_path, 128);
-	umask(old);
-	if (listen_fd < 0)
-		die("cannot listen on %s", c->socket_path);
-	chmod(c->socket_path, 0660);
+	int inherited = (listen_fd = S_inherited_socket()) >= 0;
+	if (!inherited) {
+		unlink(c->socket_path);
+		mode_t old = umask(0);
+		listen_fd = FCGX_OpenSocket(c->socket_path, 128);
+		umask(old);
+		if (listen_fd < 0)
+			die("cannot listen on %s", c->socket_path);
+		chmod(c->socket_path, 0660);
+	}
 
 	/* Only the main thread takes SIGTERM and SIGINT, with sigwait, to shut down in order. */
 	sigset_t stop_signals;
@@ -636,7 +663,8 @@ int main(int argc, char **argv)
 	pthread_create(&checkpointer, NULL, S_checkpointer, NULL);
 	for (int i = 0; i < c->workers; i++)
 		pthread_create(&tid[i], NULL, S_worker, NULL);
-	fprintf(stderr, "okpay-portal: %d workers on %s%s\n", c->workers, c->socket_path,
+	fprintf(stderr, "okpay-portal: %d workers on %s%s\n", c->workers,
+	        inherited ? "the socket from systemd" : c->socket_path,
 	        c->dev ? " (dev mode)" : "");
 	int sig = 0;
 	sigwait(&stop_signals, &sig);
@@ -648,7 +676,8 @@ int main(int argc, char **argv)
 	app_mail_wake(&app);
 	pthread_join(mailer, NULL);
 	pthread_join(checkpointer, NULL);
-	unlink(c->socket_path);
+	if (!inherited) /* systemd's socket stays for the next start */
+		unlink(c->socket_path);
 	free(tid);
 	theme_release(&app.theme);
 	fclose(app.log);

@@ -13,7 +13,7 @@ mkdir -p "$out/body" "$out/fastcgi" "$out/proxy" "$out/uwsgi" "$out/scgi" "$var/
 # As root, nginx's workers would otherwise switch to a user that cannot read the checkout.
 user=""
 [ "$(id -u)" = 0 ] && user="user root;"
-for f in nginx.conf.in security-headers.conf portal-headers.conf fastcgi.conf mime.types; do
+for f in nginx.conf.in okpay-maps.conf okpay-server.conf security-headers.conf portal-headers.conf fastcgi.conf mime.types; do
 	sed -e "s|@PORT@|$port|g" -e "s|@SITE@|$site|g" -e "s|@VAR@|$var|g" \
 	    -e "s|@CONF@|$out|g" -e "s|@FCGI@|$fcgi|g" -e "s|@USER@|$user|g" \
 	    "$conf/$f" > "$out/${f%.in}"

@@ -1,5 +1,6 @@
 /* db_test.c - migrations, uniqueness, tokens, the outbox lease and rate limits. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,16 +31,22 @@ static void S_setup(void)
 	cr_assert_not_null(db, "%s", err.ptr);
 }
 
+/* Remove the database file at p and its -wal and -shm. */
+static void S_unlink_db(const char *p)
+{
+	char side[128];
+	unlink(p);
+	snprintf(side, sizeof(side), "%s-wal", p);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", p);
+	unlink(side);
+}
+
 static void S_teardown(void)
 {
 	db_close(db);
 	db = NULL;
-	char side[80];
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	S_unlink_db(path);
 	buf_release(&err);
 }
 
@@ -439,4 +446,127 @@ Test(db, pending_login_is_finished_once)
 	cr_assert_eq(p.done_at, 150);
 	cr_assert_eq(db_pending_purge(db, 401 + 1), 0);
 	cr_assert_eq(db_pending_get(db, hash, &p), 0, "purged after it expired");
+}
+
+/* Rows of table in the database file at p, read with the sqlite3 API. */
+static long long S_rows(const char *p, const char *table)
+{
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	char q[128];
+	long long n = -1;
+	snprintf(q, sizeof(q), "SELECT count(*) FROM %s", table);
+	cr_assert_eq(sqlite3_open_v2(p, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(h, q, -1, &s, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return n;
+}
+
+/* n users u0@example.com ... in one transaction. */
+static void S_users(int n)
+{
+	long long id;
+	char email[64];
+	cr_assert_eq(db_begin(db), 0);
+	for (int i = 0; i < n; i++) {
+		snprintf(email, sizeof(email), "u%d@example.com", i);
+		cr_assert_eq(db_user_insert(db, email, "U", "h", "zh", 1, &id), 0);
+	}
+	cr_assert_eq(db_commit(db), 0);
+}
+
+Test(db, backup_copies_the_database_and_checks_it)
+{
+	char copy[80];
+	S_users(500);
+	snprintf(copy, sizeof(copy), "%s.copy", path);
+	struct buf check = BUF_INIT;
+	int pages = 0;
+	cr_assert_eq(db_backup(db, copy, 7, &pages, &check, &err), 0, "%s", err.ptr);
+	cr_assert_str_eq(check.ptr, "ok\n");
+	cr_assert_gt(pages, 7, "copied in several steps");
+	cr_assert_eq(S_rows(copy, "users"), 500);
+	/* The copy is a database of this program: it opens at the same version. */
+	struct db *d = db_open(copy, &err);
+	cr_assert_not_null(d, "%s", err.ptr);
+	cr_assert_eq(db_version(d), 10);
+	struct db_user u = {0};
+	cr_assert_eq(db_user_by_email(d, "u499@example.com", &u), 1);
+	db_user_release(&u);
+	db_close(d);
+	buf_release(&check);
+	S_unlink_db(copy);
+}
+
+struct S_writer {
+	const char *path;
+	volatile int stop;
+	volatile long long done; /* users inserted so far */
+};
+
+static void *S_write_until_stopped(void *arg)
+{
+	struct S_writer *w = arg;
+	struct buf e = BUF_INIT;
+	struct db *d = db_open(w->path, &e);
+	char email[64];
+	long long id;
+	if (!d)
+		return NULL;
+	db_durable(d, 0);
+	for (long long i = 0; !w->stop; i++) {
+		snprintf(email, sizeof(email), "writer%lld@example.com", i);
+		if (db_user_insert(d, email, "W", "h", "zh", 1, &id) == 0)
+			w->done = i + 1;
+	}
+	db_close(d);
+	buf_release(&e);
+	return NULL;
+}
+
+/*
+ * As okpay-admin backup meets the portal: another connection writes all the time. The backup
+ * ends, does not hold the writer up, and the copy is one snapshot (all users of some moment).
+ */
+Test(db, backup_finishes_while_another_connection_keeps_writing)
+{
+	char copy[80];
+	S_users(2000);
+	struct S_writer w = {.path = path};
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, S_write_until_stopped, &w), 0);
+	while (w.done < 20)
+		usleep(1000);
+	long long before = w.done;
+	snprintf(copy, sizeof(copy), "%s.copy", path);
+	struct buf check = BUF_INIT;
+	int pages = 0;
+	/* One page a step: hundreds of steps, each a chance for the writer to get in between. */
+	int rc = db_backup(db, copy, 1, &pages, &check, &err);
+	long long after = w.done;
+	w.stop = 1;
+	pthread_join(t, NULL);
+	cr_assert_eq(rc, 0, "%s", err.ptr);
+	cr_assert_str_eq(check.ptr, "ok\n");
+	cr_assert_gt(pages, 100);
+	cr_assert_gt(after, before, "the writer was not blocked by the copy");
+	long long n = S_rows(copy, "users");
+	cr_assert(n >= 2000 + before && n <= 2000 + after, "one snapshot: %lld users", n);
+	buf_release(&check);
+	S_unlink_db(copy);
+}
+
+Test(db, backup_fails_with_a_message_when_the_copy_cannot_be_made)
+{
+	struct buf check = BUF_INIT;
+	int pages = 0;
+	cr_assert_eq(db_backup(db, "/nonexistent-dir/okpay.db", 256, &pages, &check, &err), -1);
+	cr_assert(strstr(err.ptr, "/nonexistent-dir/okpay.db") != NULL, "%s", err.ptr);
+	buf_release(&check);
+	/* The source is left as it was: not in a transaction, still writable. */
+	long long id;
+	cr_assert_eq(db_user_insert(db, "after@example.com", "A", "h", "zh", 1, &id), 0);
 }
