@@ -25,7 +25,7 @@ PORTAL_LIBS := -lfcgi $(SEARCH_LIBS) -lsodium -lzxcvbn -loath -lqrencode -lm
 PKGS_RUN   := gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libfcgi-dev \
 	      libsqlite3-dev libsodium-dev libzxcvbn-dev libicu-dev zlib1g-dev liboath-dev libqrencode-dev \
 	      nginx inotify-tools sqlite3
-PKGS_TEST  := libcriterion-dev tidy linkchecker chromium fonts-wqy-microhei curl
+PKGS_TEST  := libcriterion-dev tidy linkchecker chromium fonts-wqy-microhei curl openssl systemd
 PKGS_BENCH := wrk hugo time bc libicu-dev
 PKGS_FUZZ  := clang libclang-rt-14-dev
 
