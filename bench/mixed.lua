@@ -25,7 +25,7 @@
 -- Each request is timed here (CLOCK_MONOTONIC through LuaJIT's ffi, from request() building it
 -- to response() reading the whole answer) by kind; done() prints one line for bench/mixed.sh,
 -- starting "mixed-wrk:", with the percentiles of all requests and of each kind, and wrk's own
--- p99.9 beside them.
+-- beside them (not the same thing: see done()).
 
 package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
 local bench = require("lib")
@@ -82,8 +82,10 @@ function done(summary, latency, requests)
 			summary.requests, #all, #all / seconds),
 		string.format("p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f",
 			percentile(all, 50), percentile(all, 99), percentile(all, 99.9), all[#all] or 0),
-		-- wrk's own histogram, from the write of a request to its answer, answers after
-		-- --timeout left out: a cross-check of the figures above
+		-- wrk's own histogram, for comparison only: wrk 4 "corrects" it for coordinated
+		-- omission (stats_correct adds a sample for every interval of runtime / requests per
+		-- connection that an answer took longer), so with logins taking seconds its
+		-- percentiles are far above those of the answers measured above
 		string.format("wrk_p50_ms=%.2f wrk_p99_ms=%.2f wrk_p999_ms=%.2f",
 			latency:percentile(50) / 1000, latency:percentile(99) / 1000,
 			latency:percentile(99.9) / 1000),

@@ -12,12 +12,13 @@
 #   steps (send -> review key, then confirm -> receipt, both POSTs with the session's CSRF
 #   token). The percentages are of requests, drawn per request (bench/mixed.lua says how).
 # - Printed per connection count: requests/s, p50/p99/p99.9 latency of all requests (timed in
-#   the Lua script; wrk's own p99.9 beside it) and p50/p99 per kind, errors (non-2xx/3xx
-#   answers, socket errors and timeouts, and answers other than the expected one: a login that
-#   does not reach the overview, a send that does not reach its review), the peak resident
-#   memory (VmHWM) of okpay-portal and of the nginx workers during that run (reset before it
-#   through /proc/PID/clear_refs), CPU seconds of portal, nginx and wrk. Then okpay-admin audit
-#   on the database. Any error, or a failed audit, fails the benchmark.
+#   the Lua script; wrk's own beside them, which wrk inflates on purpose, see bench/mixed.lua)
+#   and p50/p99 per kind, errors (non-2xx/3xx answers, socket errors and timeouts, and answers
+#   other than the expected one: a login that does not reach the overview, a send that does not
+#   reach its review), the peak resident memory (VmHWM) of okpay-portal and of the nginx
+#   workers during that run (reset before it through /proc/PID/clear_refs), CPU seconds of
+#   portal, nginx and wrk. Then okpay-admin audit on the database. Any error, or a failed
+#   audit, fails the benchmark.
 #
 # Limits lifted for the benchmark, because every request comes from one address (127.0.0.1)
 # and so would meet limits meant for one client, not for the whole traffic:
