@@ -1,5 +1,7 @@
 -- wrk script for `make bench-mixed`: every connection is one visitor whose requests are drawn
--- by weight, as a mix of the help center's and the portal's traffic:
+-- by weight, as a mix of the help center's and the portal's traffic, from shuffled decks of 100
+-- (70, 20, 7 and 3 of the kinds below; a new shuffle for every 100 requests of a connection), so
+-- the shares hold for every connection's 100 requests, not only on average:
 --   70% static pages    GET of a help-center page (articles and index pages, zh and en)
 --   20% account pages   GET of a signed-in page (overview, history, a receipt, send and
 --                       add-money forms, security, activity, support tickets), zh and en
@@ -122,9 +124,27 @@ local function headers(extra)
 	return h
 end
 
+local deck, dealt = {}, 100
+for _, k in ipairs({ { "static", 70 }, { "account", 20 }, { "login", 7 }, { "transfer", 3 } }) do
+	for _ = 1, k[2] do deck[#deck + 1] = k[1] end
+end
+
+-- The next kind of request of this connection, reshuffling after every 100 (Fisher-Yates).
+local function draw()
+	if dealt == #deck then
+		for i = #deck, 2, -1 do
+			local j = math.random(i)
+			deck[i], deck[j] = deck[j], deck[i]
+		end
+		dealt = 0
+	end
+	dealt = dealt + 1
+	return deck[dealt]
+end
+
 function init(args)
 	-- The same draws in every run with the same number of connections.
-	math.randomseed(1000 + conn)
+	math.randomseed(1000 + 7919 * conn)
 	local get = headers()
 	pages = {}
 	for path in io.lines(need("BENCH_PAGES")) do pages[#pages + 1] = wrk.format("GET", path, get) end
@@ -153,13 +173,13 @@ function init(args)
 end
 
 function request()
-	local r = math.random()
+	local d = draw()
 	local req
-	if r < 0.70 then
+	if d == "static" then
 		kind, req = "static", pages[math.random(#pages)]
-	elseif r < 0.90 then
+	elseif d == "account" then
 		kind, req = "account", account[math.random(#account)]
-	elseif r < 0.97 then
+	elseif d == "login" then
 		kind, req = "login", login_req
 	elseif key then
 		kind = "confirm"
