@@ -271,12 +271,13 @@ fuzz: deps-fuzz $(FUZZ_TARGETS:%=$(FUZZ_DIR)/bin/%-fuzz)
 
 # --- benchmarks ----------------------------------------------------------------------------
 
-# One after the other, also under make -j: both measure a machine that is otherwise idle.
+# One after the other, also under make -j: each measures a machine that is otherwise idle.
 bench:
 	$(MAKE) --no-print-directory bench-site
 	$(MAKE) --no-print-directory bench-portal
 	$(MAKE) --no-print-directory bench-wallet
 	$(MAKE) --no-print-directory bench-search
+	$(MAKE) --no-print-directory bench-mixed
 
 bench-site: deps-bench $(SITE_GEN) $(CORPUS)
 	bench/site.sh $(SITE_GEN) $(CORPUS)
@@ -314,6 +315,12 @@ $(SEGMENT_ICU): $(BUILD)/obj/bench/segment-icu.o $(LIB_OBJ)
 .PHONY: bench-search
 bench-search: deps-bench $(SITE_GEN) $(PORTAL) $(CORPUS) $(SEARCH_QUERY) $(SEGMENT_ICU)
 	bench/search.sh $(SITE_GEN) $(PORTAL) $(CORPUS) $(SEARCH_QUERY) $(SEGMENT_ICU)
+
+# The help center and the portal under mixed traffic through nginx at 64 and 256 connections:
+# 70% static pages, 20% account pages, 7% logins, 3% transfer steps (bench/mixed.sh).
+.PHONY: bench-mixed
+bench-mixed: deps-bench $(SITE_GEN) $(PORTAL) $(ADMIN)
+	bench/mixed.sh $(SITE_GEN) $(PORTAL)
 
 # --- housekeeping --------------------------------------------------------------------------
 

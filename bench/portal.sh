@@ -20,8 +20,9 @@ work=$root/build/bench-portal
 rm -rf "$work"
 mkdir -p "$work/site" "$work/portal" "$work/trivial" "$work/wrk"
 
-die() { echo "bench-portal: $*" >&2; exit 1; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+bench_name=bench-portal
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 
 # --- processes, all stopped on exit ------------------------------------------------------------
 
@@ -44,19 +45,6 @@ stop_all() {
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
-
-# A loopback port nobody listens on (nginx fails to start, and so do we, if it is taken meanwhile).
-free_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	die "no free port found"
-}
 
 wait_socket() {
 	for _ in $(seq 200); do [ -S "$1" ] && return; kill -0 "$2" 2>/dev/null || break; sleep 0.05; done
@@ -90,6 +78,7 @@ base=http://127.0.0.1:$port
 psock=$work/portal/okpay.sock
 db=$work/portal/okpay.db
 "$portal_bin" --dev --workers 4 --login-limit 100000000 --db "$db" --socket "$psock" --mail-dir "$work/portal/mail" \
+	--upload-dir "$work/portal/uploads" \
 	--key "$work/portal/secret.key" --log "$work/portal/portal.log" --base-url "$base" \
 	--theme "$root/theme" --content "$root/content" 2>"$work/portal/stderr.log" &
 portal_pid=$!
@@ -110,19 +99,6 @@ start_nginx "$tport" "$tsock" "$work/trivial/var"
 # --- a verified user with a session --------------------------------------------------------------
 
 csrf_of() { grep -o 'name="csrf" value="[^"]*"' "$1" | head -1 | sed -e 's/.*value="//' -e 's/"$//'; }
-cookie_of() { awk -v n="$2" '$6 == n {print $7}' "$1" | tail -1; }
-urlencode() {
-	local LC_ALL=C s=$1 out="" c h i
-	for ((i = 0; i < ${#s}; i++)); do
-		c=${s:i:1}
-		case $c in
-		[a-zA-Z0-9.~_-]) out+=$c ;;
-		*) printf -v h '%%%02X' "'$c"; out+=$h ;;
-		esac
-	done
-	echo "$out"
-}
-
 email=bench@example.com
 password='Quartz-lantern-orbit-7341'
 jar=$work/user.jar
@@ -167,23 +143,6 @@ to_ms() {
 		f = u == "us" ? 0.001 : u == "ms" ? 1 : u == "s" ? 1000 : u == "m" ? 60000 : u == "h" ? 3600000 : -1
 		if (f < 0) exit 1
 		printf "%.3f", n * f }'
-}
-
-# Wait until the portal's CPU time stops growing: requests wrk gave up on may still be queued.
-settle() {
-	local a b
-	for _ in $(seq 120); do
-		a=$(awk '{print $14 + $15}' "/proc/$portal_pid/stat")
-		sleep 0.5
-		b=$(awk '{print $14 + $15}' "/proc/$portal_pid/stat")
-		[ $((b - a)) -le 2 ] && return
-	done
-}
-
-alive() {
-	kill -0 "$portal_pid" 2>/dev/null ||
-		die "okpay-portal exited during '$1'; its stderr:
-$(cat "$work/portal/stderr.log")"
 }
 
 rows=()

@@ -51,30 +51,12 @@ work=$root/build/bench-search
 rm -rf "$work"
 mkdir -p "$work/portal" "$work/wrk" "$work/icu-real" "$work/icu-corpus"
 
-die() { echo "bench-search: $*" >&2; exit 1; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+bench_name=bench-search
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_traps
 mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-
-# --- processes, all stopped on exit ------------------------------------------------------------
-
-pids=()
-stop_all() {
-	trap - EXIT INT TERM
-	local p alive
-	[ -z "${nginx_pid:-}" ] || kill -QUIT "$nginx_pid" 2>/dev/null || true
-	[ -z "${portal_pid:-}" ] || kill -TERM "$portal_pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		alive=0
-		for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-		[ $alive = 0 ] && break
-		sleep 0.1
-	done
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-}
-trap stop_all EXIT
-trap 'exit 130' INT TERM
 
 # --- 1. the corpus, its site and its index -----------------------------------------------------
 
@@ -160,23 +142,11 @@ echo "bench-search: $(wc -l < "$q") queries ($nreal from tests/search/queries.ts
 
 "$query_bin" "$db" "$q" "$runs" > "$work/search-query.txt"
 summary=$(grep 'queries=' "$work/search-query.txt")
-field() { tr ' ' '\n' <<<"$summary" | awk -F= -v k="$1" '$1 == k {print $2}'; }
-q_med=$(field median_us)
-q_p99=$(field p99_us)
+q_med=$(field median_us "$summary")
+q_p99=$(field p99_us "$summary")
 
 # --- 3. through nginx --------------------------------------------------------------------------------
 
-free_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	die "no free port found"
-}
 to_ms() {
 	awk -v v="$1" 'BEGIN {
 		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
@@ -185,31 +155,10 @@ to_ms() {
 		printf "%.2f", n * f }'
 }
 
-port=$(free_port)
-base=http://127.0.0.1:$port
-sock=$work/portal/okpay.sock
-pdb=$work/portal/okpay.db
-"$portal_bin" --dev --workers 4 --db "$pdb" --socket "$sock" --mail-dir "$work/portal/mail" \
-	--key "$work/portal/secret.key" --log "$work/portal/portal.log" --base-url "$base" \
-	--theme "$root/theme" --content "$root/content" --search-db "$db" 2>"$work/portal/stderr.log" &
-portal_pid=$!
-pids+=("$portal_pid")
-for _ in $(seq 200); do [ -S "$sock" ] && break; kill -0 "$portal_pid" 2>/dev/null || break; sleep 0.05; done
-[ -S "$sock" ] || die "okpay-portal did not start: $(cat "$work/portal/stderr.log")"
-var=$work/portal/var
-conf=$(nginx/render.sh "$port" "$work/site" "$var" "$sock")
-sed -i '/limit_req zone=/d' "$conf" # measure the service, not nginx's flood limits
-nginx -t -q -c "$conf" -p "$var/nginx"
-nginx -c "$conf" -p "$var/nginx" 2>>"$var/nginx-stderr.log" &
-nginx_pid=$!
-pids+=("$nginx_pid")
-for _ in $(seq 200); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	kill -0 "$nginx_pid" 2>/dev/null || break
-	sleep 0.05
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null ||
-	die "nginx did not start: $(cat "$var/nginx-stderr.log" "$var/log/nginx-error.log" 2>/dev/null)"
+# The portal on the corpus index; bench_start lifts nginx's POST limit and the portal's login
+# limit, neither of which a search meets.
+bench_start "$portal_bin" "$work/site" 4 --search-db "$db"
+pdb=$portal_db
 
 wrk_rows=()
 code=$(curl -sS -o "$work/probe.json" -w '%{http_code}' "$base/zh/search.json?q=%E5%AF%86%E7%A0%81") || code=000
@@ -287,7 +236,7 @@ echo
 echo "== query latency inside the service (search_refresh + search_query limit 10 with count) =="
 sed 's/^search-query: /  /' "$work/search-query.txt"
 printf 'median %s us, p99 %s us over %s queries (%s with no result); target p99 < 5000 us: %s\n' \
-	"$q_med" "$q_p99" "$(field queries)" "$(field zero)" "$([ "$q_p99" -lt 5000 ] && echo met || echo NOT met)"
+	"$q_med" "$q_p99" "$(field queries "$summary")" "$(field zero "$summary")" "$([ "$q_p99" -lt 5000 ] && echo met || echo NOT met)"
 echo
 echo "== through nginx (wrk -t$threads -c$connections -d${seconds}s --timeout $timeout, okpay-portal --workers 4) =="
 if [ ${#wrk_rows[@]} = 0 ]; then

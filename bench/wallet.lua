@@ -14,26 +14,9 @@
 -- reading the whole answer, close to what wrk measures) and keeps the confirms' times apart.
 -- done() prints one line for bench/wallet.sh to read, starting "wallet-wrk:".
 
-local ffi = require("ffi")
-ffi.cdef [[
-typedef struct { long tv_sec; long tv_nsec; } okpay_timespec;
-int clock_gettime(int clock, okpay_timespec *ts);
-]]
-local ts = ffi.new("okpay_timespec")
-local function now_ms()
-	ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
-	return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
-end
-
-local function need(name)
-	local v = os.getenv(name)
-	if not v or v == "" then error(name .. " is not set") end
-	return v
-end
-
-local function urlencode(s)
-	return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
-end
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local bench = require("lib")
+local now_ms, need, urlencode = bench.now_ms, bench.need, bench.urlencode
 
 -- --- the main state: hand each thread its user, gather the figures at the end ---------------
 
@@ -43,7 +26,7 @@ function setup(thread)
 	if not users then
 		users = {}
 		for line in io.lines(need("BENCH_USERS")) do
-			local cookie, csrf, to = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)$")
+			local cookie, csrf, to = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)")
 			if not cookie then error("bad line in BENCH_USERS: " .. line) end
 			users[#users + 1] = { cookie = cookie, csrf = csrf, to = to }
 		end
@@ -56,12 +39,7 @@ function setup(thread)
 	thread:set("origin", need("BENCH_ORIGIN"))
 end
 
-local function percentile(sorted, p)
-	if #sorted == 0 then return 0 end
-	local i = math.ceil(#sorted * p / 100)
-	if i < 1 then i = 1 end
-	return sorted[i]
-end
+local percentile = bench.percentile
 
 function done(summary, latency, requests)
 	local confirms, sends = {}, {}

@@ -643,7 +643,13 @@ int main(int argc, char **argv)
 	if (!inherited) {
 		unlink(c->socket_path);
 		mode_t old = umask(0);
-		listen_fd = FCGX_OpenSocket(c->socket_path, 128);
+		/*
+		 * nginx's connections wait in this queue while every worker is busy (behind logins,
+		 * each an argon2id hash): at 128, bench-mixed's 256 clients met 502s (connect:
+		 * EAGAIN) in place of a slower page. The kernel caps it at net.core.somaxconn.
+		 * (okpay-portal.socket's Backlog= defaults to SOMAXCONN.)
+		 */
+		listen_fd = FCGX_OpenSocket(c->socket_path, 1024);
 		umask(old);
 		if (listen_fd < 0)
 			die("cannot listen on %s", c->socket_path);
