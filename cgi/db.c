@@ -1330,6 +1330,15 @@ int db_mail_failed(struct db *db, long long id, const char *error, long long ret
 	return S_exec(s);
 }
 
+/* A lease that ends at retry_at is exactly a deferral: the same statement. */
+int db_mail_defer(struct db *db, long long id, long long retry_at)
+{
+	sqlite3_stmt *s = S_st(db, ST_MAIL_LEASE);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, retry_at);
+	return S_exec(s);
+}
+
 int db_mail_list(struct db *db, int max, struct db_mail **out)
 {
 	sqlite3_stmt *s = S_st(db, ST_MAIL_LIST);

@@ -172,6 +172,11 @@ int db_mail_claim(struct db *db, long long now, long long lease_until, struct db
 /** Mark the n mails ids sent, in one transaction. 0 or -1. */
 int db_mail_sent_many(struct db *db, const long long *ids, int n, long long now);
 int db_mail_failed(struct db *db, long long id, const char *error, long long retry_at);
+/**
+ * Hand a claimed mail back untried, due again at retry_at; its attempts and last error stay
+ * as they were. 0 or -1.
+ */
+int db_mail_defer(struct db *db, long long id, long long retry_at);
 /** Newest first (the dev mail viewer). Returns the count or -1. */
 int db_mail_list(struct db *db, int max, struct db_mail **out);
 int db_mail_by_id(struct db *db, long long id, struct db_mail *m);
