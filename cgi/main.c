@@ -285,7 +285,11 @@ static void *S_checkpointer(void *arg)
 	/* A full or read-only disk fails every checkpoint: said once, and once when it passes. */
 	int failing = 0;
 	while (!app.stopping) {
-		if ((db_checkpoint(db) < 0) != failing) {
+		db_reopen_writable(db);
+		db_enter();
+		int rc = db_checkpoint(db);
+		db_leave();
+		if ((rc < 0) != failing) {
 			failing = !failing;
 			if (failing)
 				fprintf(stderr, "okpay-portal: checkpoints: %s\n", db_errmsg(db));
@@ -333,7 +337,10 @@ static void *S_worker(void *arg)
 		pthread_cleanup_pop(1);
 		if (rc < 0 || app.stopping)
 			break;
+		db_reopen_writable(db);
+		db_enter();
 		S_serve(&r, db, &search);
+		db_leave();
 		FCGX_Finish_r(&r);
 	}
 	pthread_cleanup_pop(1);

@@ -411,7 +411,10 @@ void *outbox_thread(void *arg)
 	db_durable(db, 0);
 	int trouble = 0; /* the last claim failed: said once, and once when it works again */
 	while (!app->stopping) {
+		db_reopen_writable(db);
+		db_enter();
 		int rc = S_deliver(app, db);
+		db_leave();
 		if ((rc < 0) != trouble) {
 			trouble = rc < 0;
 			fprintf(stderr, "okpay-portal: mail thread: %s\n",
