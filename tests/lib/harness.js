@@ -139,11 +139,16 @@ async function startPortal(opts = {}) {
     }
   };
   const stopPortal = async (signal) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const done = new Promise((resolve) => proc.on('exit', resolve));
-    proc.kill(signal);
-    setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
+    // This process, not whichever `proc` names in 5 s: a restarted portal must not get the
+    // SIGKILL meant for the one before it.
+    const p = proc;
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const done = new Promise((resolve) => p.on('exit', resolve));
+    p.kill(signal);
+    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+    timer.unref();
     await done;
+    clearTimeout(timer);
   };
   await spawnPortal();
   const nginx = await startNginxOn(port, siteDir, sock);
