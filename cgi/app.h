@@ -18,6 +18,8 @@ struct config {
 	const char *content_dir; /* ui.conf */
 	const char *mail_dir;    /* .eml files, unless sendmail is set */
 	const char *sendmail;    /* sendmail-compatible command, or NULL */
+	int sendmail_timeout;    /* seconds one sendmail run may take before it is killed: 30 */
+	int mail_retry;          /* seconds before the first retry of a failed mail: 30 */
 	const char *base_url;    /* public address, no trailing slash */
 	const char *log_path;    /* one line per request */
 	const char *key_path;    /* 32-byte server key (CSRF MACs), created at first start */

@@ -4,6 +4,7 @@
 #include "numbers.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -660,8 +661,22 @@ static const char *sql[ST__MAX] = {
 struct db {
 	sqlite3 *h;
 	sqlite3_stmt *st[ST__MAX];
-	int queued; /* holds write_queue: between db_begin and the end of its transaction */
+	int queued;  /* holds write_queue: between db_begin and the end of its transaction */
+	char *path;  /* as given to db_open, for db_reopen_writable */
+	int relaxed; /* db_durable(db, 0) was asked for */
+	int no_autocheckpoint;    /* db_checkpoint_auto(db, 0) was asked for */
+	long long writable_tried; /* unix second of the last db_reopen_writable attempt */
+	struct db *next;          /* every open connection of the process, for the same */
+	int rolled_back;          /* the error code the last db_rollback followed, for db_errmsg */
 };
+
+/*
+ * Every connection of the process, and the gate units of work hold (db_enter) so that
+ * db_reopen_writable can close and reopen all of them at a moment none is in use.
+ */
+static pthread_mutex_t S_open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db *S_open;
+static pthread_rwlock_t S_gate = PTHREAD_RWLOCK_INITIALIZER;
 
 /*
  * Writers of one process queue here before asking SQLite for its write lock. Only one of them
@@ -732,48 +747,133 @@ static int S_busy(void *arg, int tries)
 	return 1;
 }
 
-struct db *db_open(const char *path, struct buf *err)
+/* Open db->path into db->h with the statements prepared; -1 with a message in err. */
+static int S_connect(struct db *db, struct buf *err)
 {
-	struct db *db = xcalloc(1, sizeof(*db));
 	char *msg = NULL;
-	if (sqlite3_open_v2(path, &db->h,
+	if (sqlite3_open_v2(db->path, &db->h,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	                    NULL) != SQLITE_OK) {
-		buf_addf(err, "cannot open database %s: %s", path,
+		buf_addf(err, "cannot open database %s: %s", db->path,
 		         db->h ? sqlite3_errmsg(db->h) : "out of memory");
-		goto fail;
+		return -1;
 	}
 	sqlite3_busy_handler(db->h, S_busy, NULL);
 	if (sqlite3_exec(db->h,
 	                 "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
 	                 " PRAGMA synchronous = FULL;",
 	                 NULL, NULL, &msg) != SQLITE_OK) {
-		buf_addf(err, "cannot set up database %s: %s", path, msg);
+		buf_addf(err, "cannot set up database %s: %s", db->path, msg);
 		sqlite3_free(msg);
-		goto fail;
+		return -1;
 	}
 	if (S_migrate(db, err) < 0)
-		goto fail;
+		return -1;
 	for (int k = 0; k < ST__MAX; k++)
 		if (!sql[k] || sqlite3_prepare_v3(db->h, sql[k], -1, SQLITE_PREPARE_PERSISTENT,
 		                                  &db->st[k], NULL) != SQLITE_OK) {
 			buf_addf(err, "cannot prepare statement %d: %s", k, sqlite3_errmsg(db->h));
-			goto fail;
+			return -1;
 		}
+	if (db->relaxed)
+		db_durable(db, 0);
+	if (db->no_autocheckpoint)
+		db_checkpoint_auto(db, 0);
+	return 0;
+}
+
+static void S_disconnect(struct db *db)
+{
+	if (db->h)
+		db_rollback(db);
+	for (int k = 0; k < ST__MAX; k++) {
+		sqlite3_finalize(db->st[k]);
+		db->st[k] = NULL;
+	}
+	sqlite3_close(db->h);
+	db->h = NULL;
+}
+
+struct db *db_open(const char *path, struct buf *err)
+{
+	struct db *db = xcalloc(1, sizeof(*db));
+	db->path = xstrdup(path);
+	if (S_connect(db, err) < 0) {
+		S_disconnect(db);
+		free(db->path);
+		free(db);
+		return NULL;
+	}
+	pthread_mutex_lock(&S_open_lock);
+	db->next = S_open;
+	S_open = db;
+	pthread_mutex_unlock(&S_open_lock);
 	return db;
-fail:
-	db_close(db);
-	return NULL;
+}
+
+void db_enter(void)
+{
+	pthread_rwlock_rdlock(&S_gate);
+}
+
+void db_leave(void)
+{
+	pthread_rwlock_unlock(&S_gate);
+}
+
+/*
+ * SQLite shares one shared-memory index (the -shm file) among all connections of a process to
+ * the same database, and keeps it read-only if it was opened so: one connection opened again
+ * would still be refused every write. Only once every connection is closed can they be opened
+ * read-write, so all are, at a moment none is in use (the gate held for writing; if some unit
+ * of work holds it, a try in the next second does it). Rare, and quick.
+ */
+int db_reopen_writable(struct db *db)
+{
+	long long now = (long long)time(NULL);
+	if ((db->h && sqlite3_db_readonly(db->h, "main") != 1) || now == db->writable_tried)
+		return db->h ? 0 : -1;
+	db->writable_tried = now;
+	int fd = open(db->path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1; /* still read-only (EROFS, EACCES): nothing to do yet */
+	close(fd);
+	if (pthread_rwlock_trywrlock(&S_gate) != 0)
+		return -1;
+	struct buf err = BUF_INIT;
+	int n = 0, failed = 0;
+	pthread_mutex_lock(&S_open_lock);
+	for (struct db *d = S_open; d; d = d->next)
+		if (strcmp(d->path, db->path) == 0)
+			S_disconnect(d);
+	for (struct db *d = S_open; d; d = d->next) {
+		if (strcmp(d->path, db->path) != 0)
+			continue;
+		n++;
+		if (S_connect(d, &err) < 0) {
+			failed++;
+			fprintf(stderr, "okpay-portal: %s\n", err.ptr);
+			buf_reset(&err);
+		}
+	}
+	pthread_mutex_unlock(&S_open_lock);
+	pthread_rwlock_unlock(&S_gate);
+	buf_release(&err);
+	fprintf(stderr, "okpay-portal: %s is writable again: %d connections reopened%s\n", db->path,
+	        n - failed, failed ? " (some failed, tried again later)" : "");
+	return db->h && sqlite3_db_readonly(db->h, "main") != 1 ? 0 : -1;
 }
 
 void db_durable(struct db *db, int durable)
 {
+	db->relaxed = !durable;
 	sqlite3_exec(db->h, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
 	             NULL, NULL, NULL);
 }
 
 void db_checkpoint_auto(struct db *db, int on)
 {
+	db->no_autocheckpoint = !on;
 	sqlite3_exec(db->h,
 	             on ? "PRAGMA wal_autocheckpoint = 1000" : "PRAGMA wal_autocheckpoint = 0",
 	             NULL, NULL, NULL);
@@ -791,11 +891,15 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
-	if (db->h)
-		db_rollback(db);
-	for (int k = 0; k < ST__MAX; k++)
-		sqlite3_finalize(db->st[k]);
-	sqlite3_close(db->h);
+	pthread_mutex_lock(&S_open_lock);
+	for (struct db **p = &S_open; *p; p = &(*p)->next)
+		if (*p == db) {
+			*p = db->next;
+			break;
+		}
+	pthread_mutex_unlock(&S_open_lock);
+	S_disconnect(db);
+	free(db->path);
 	free(db);
 }
 
@@ -813,6 +917,9 @@ int db_version(struct db *db)
 
 const char *db_errmsg(struct db *db)
 {
+	/* After a rollback SQLite's own message says "not an error": name what was rolled back. */
+	if (sqlite3_errcode(db->h) == SQLITE_OK && db->rolled_back)
+		return sqlite3_errstr(db->rolled_back);
 	return sqlite3_errmsg(db->h);
 }
 
@@ -849,6 +956,7 @@ int db_commit(struct db *db)
 
 void db_rollback(struct db *db)
 {
+	db->rolled_back = sqlite3_errcode(db->h);
 	if (!sqlite3_get_autocommit(db->h))
 		S_exec(S_st(db, ST_ROLLBACK));
 	S_dequeue(db);
@@ -1327,6 +1435,15 @@ int db_mail_failed(struct db *db, long long id, const char *error, long long ret
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, retry_at);
+	return S_exec(s);
+}
+
+/* A lease that ends at retry_at is exactly a deferral: the same statement. */
+int db_mail_defer(struct db *db, long long id, long long retry_at)
+{
+	sqlite3_stmt *s = S_st(db, ST_MAIL_LEASE);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, retry_at);
 	return S_exec(s);
 }
 

@@ -48,6 +48,23 @@ struct db_mail {
  */
 struct db *db_open(const char *path, struct buf *err);
 void db_close(struct db *db);
+/*
+ * Read-only file systems. A connection opened while its file system was read-only (after a
+ * crash, a disk mounted read-only for a check) gets the file read-only from SQLite, and every
+ * write fails with SQLITE_READONLY until it is opened again, together with every other
+ * connection of the process to that file (they share SQLite's shared-memory index).
+ */
+/** Units of work (a request, a mail batch, a checkpoint) run between these two. */
+void db_enter(void);
+void db_leave(void);
+/**
+ * If db is read-only but its file can now be opened for writing, reopen every connection of
+ * the process to the same file read-write, at a moment when none is inside db_enter (else
+ * nothing happens, and a later call tries again), keeping db_durable and db_checkpoint_auto
+ * settings. Call it outside db_enter/db_leave, before a unit of work; it tries at most once a
+ * second per connection and costs one check otherwise. 0 if db is writable, else -1.
+ */
+int db_reopen_writable(struct db *db);
 /**
  * Commits are durable (synchronous=FULL, the default: on disk before COMMIT returns) or, with
  * durable 0, only safe from a crash of the process (WAL's NORMAL: a power cut may lose the last
@@ -63,7 +80,7 @@ void db_checkpoint_auto(struct db *db, int on);
 int db_checkpoint(struct db *db);
 /** Schema version after migrations (PRAGMA user_version). */
 int db_version(struct db *db);
-/** The last error message of this connection, for logs. */
+/** The last error message of this connection (or of what a rollback undid), for logs. */
 const char *db_errmsg(struct db *db);
 
 /* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE). 0 or -1. */
@@ -172,6 +189,11 @@ int db_mail_claim(struct db *db, long long now, long long lease_until, struct db
 /** Mark the n mails ids sent, in one transaction. 0 or -1. */
 int db_mail_sent_many(struct db *db, const long long *ids, int n, long long now);
 int db_mail_failed(struct db *db, long long id, const char *error, long long retry_at);
+/**
+ * Hand a claimed mail back untried, due again at retry_at; its attempts and last error stay
+ * as they were. 0 or -1.
+ */
+int db_mail_defer(struct db *db, long long id, long long retry_at);
 /** Newest first (the dev mail viewer). Returns the count or -1. */
 int db_mail_list(struct db *db, int max, struct db_mail **out);
 int db_mail_by_id(struct db *db, long long id, struct db_mail *m);

@@ -283,8 +283,20 @@ static void *S_checkpointer(void *arg)
 		buf_release(&err);
 		return NULL;
 	}
+	/* A full or read-only disk fails every checkpoint: said once, and once when it passes. */
+	int failing = 0;
 	while (!app.stopping) {
-		db_checkpoint(db);
+		db_reopen_writable(db);
+		db_enter();
+		int rc = db_checkpoint(db);
+		db_leave();
+		if ((rc < 0) != failing) {
+			failing = !failing;
+			if (failing)
+				fprintf(stderr, "okpay-portal: checkpoints: %s\n", db_errmsg(db));
+			else
+				fprintf(stderr, "okpay-portal: checkpoints: working again\n");
+		}
 		usleep(250 * 1000);
 	}
 	db_checkpoint(db);
@@ -326,7 +338,10 @@ static void *S_worker(void *arg)
 		pthread_cleanup_pop(1);
 		if (rc < 0 || app.stopping)
 			break;
+		db_reopen_writable(db);
+		db_enter();
 		S_serve(&r, db, &search);
+		db_leave();
 		FCGX_Finish_r(&r);
 	}
 	pthread_cleanup_pop(1);
@@ -349,6 +364,10 @@ static void S_usage(FILE *f)
 	    "                    ($OKPAY_MAIL_DIR, default var/mail)\n"
 	    "  --sendmail CMD    deliver through a sendmail-compatible command instead\n"
 	    "                    ($OKPAY_SENDMAIL)\n"
+	    "  --sendmail-timeout S  seconds one sendmail run may take, then it is killed\n"
+	    "                    and the mail retried ($OKPAY_SENDMAIL_TIMEOUT, default 30)\n"
+	    "  --mail-retry S    seconds before a failed mail is tried again, doubling per\n"
+	    "                    attempt up to 120 times that ($OKPAY_MAIL_RETRY, default 30)\n"
 	    "  --base-url URL    public address for links in mail ($OKPAY_BASE_URL,\n"
 	    "                    default http://127.0.0.1:8080)\n"
 	    "  --key PATH        server key, created with mode 0600 if missing\n"
@@ -437,6 +456,8 @@ int main(int argc, char **argv)
 	    {"content", required_argument, NULL, 'c'},
 	    {"mail-dir", required_argument, NULL, 'm'},
 	    {"sendmail", required_argument, NULL, 'S'},
+	    {"sendmail-timeout", required_argument, NULL, 'O'},
+	    {"mail-retry", required_argument, NULL, 'A'},
 	    {"base-url", required_argument, NULL, 'b'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"log", required_argument, NULL, 'l'},
@@ -468,6 +489,8 @@ int main(int argc, char **argv)
 	c->content_dir = S_opt("OKPAY_CONTENT", "content");
 	c->mail_dir = S_opt("OKPAY_MAIL_DIR", "var/mail");
 	c->sendmail = S_opt("OKPAY_SENDMAIL", NULL);
+	const char *sendmail_timeout = S_opt("OKPAY_SENDMAIL_TIMEOUT", "30");
+	const char *mail_retry = S_opt("OKPAY_MAIL_RETRY", "30");
 	c->base_url = S_opt("OKPAY_BASE_URL", "http://127.0.0.1:8080");
 	c->key_path = S_opt("OKPAY_KEY", "var/secret.key");
 	c->log_path = S_opt("OKPAY_LOG", "var/log/portal.log");
@@ -505,6 +528,12 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			c->sendmail = optarg;
+			break;
+		case 'O':
+			sendmail_timeout = optarg;
+			break;
+		case 'A':
+			mail_retry = optarg;
 			break;
 		case 'b':
 			c->base_url = optarg;
@@ -584,6 +613,9 @@ int main(int argc, char **argv)
 	c->limit_transfer = S_number("--limit-transfer", limit_transfer, 1, 1000000000000000LL);
 	c->limit_daily = S_number("--limit-daily", limit_daily, 1, 1000000000000000LL);
 	c->review_ttl = S_number("--review-ttl", review_ttl, 1, 86400);
+	/* At most 60: a claimed batch must fit in its 300 s lease even when every run times out. */
+	c->sendmail_timeout = (int)S_number("--sendmail-timeout", sendmail_timeout, 1, 60);
+	c->mail_retry = (int)S_number("--mail-retry", mail_retry, 1, 3600);
 	c->twostep_threshold =
 	    S_number("--twostep-threshold", twostep_threshold, 0, 1000000000000000LL);
 	app.cards = &card_simulator;

@@ -14,9 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#define FROM             "OKpay <no-reply@okpay.example>"
-#define LEASE            300 /* seconds a claimed mail is left to its deliverer */
-#define SENDMAIL_TIMEOUT 30000
+#define FROM  "OKpay <no-reply@okpay.example>"
+#define LEASE 300 /* seconds a claimed mail is left to its deliverer */
 
 static const char *S_t(const struct http_req *rq, enum locale l, const char *key)
 {
@@ -255,19 +254,48 @@ int outbox_money(struct http_req *rq, const struct db_user *u, enum outbox_money
 	return rc;
 }
 
-/* A delivery that failed: retried later with backoff, or parked if it never can go out. */
-static void S_failed(struct db *db, const struct db_mail *m, long long now, int err)
+/*
+ * Seconds before retry attempt (1-based): mail_retry_delay's 30, 60, 120, ... scaled to
+ * --mail-retry (the tests make it 1 s; 30 gives exactly mail_retry_delay).
+ */
+static long S_retry_delay(const struct app *app, const struct db_mail *m, int attempt)
+{
+	return mail_retry_delay(m->message_id, attempt) * app->cfg.mail_retry / 30;
+}
+
+/*
+ * A delivery that failed: retried later with backoff, or parked if it never can go out.
+ * Returns when it is due again.
+ */
+static long long S_failed(struct app *app, struct db *db, const struct db_mail *m, long long now,
+                          int err)
 {
 	/* A message mail_format refuses will never go out: park it instead of retrying. */
 	int permanent = err == EINVAL;
 	char why[160];
 	snprintf(why, sizeof(why), "%s: %s", permanent ? "undeliverable" : "delivery failed",
 	         strerror(err));
-	long delay =
-	    permanent ? 100L * 365 * 86400 : mail_retry_delay(m->message_id, m->attempts + 1);
+	long delay = permanent ? 100L * 365 * 86400 : S_retry_delay(app, m, m->attempts + 1);
+	/* If the database refuses this too (a full disk), the mail stays claimed: lease, retry. */
 	db_mail_failed(db, m->id, why, now + delay);
 	fprintf(stderr, "okpay-portal: mail %lld: %s%s\n", m->id, why,
 	        permanent ? " (not retried)" : "");
+	return now + delay;
+}
+
+/*
+ * 1 if err says the destination itself is unusable rather than this one message: the mail
+ * directory is full, read-only or gone, the sendmail command is missing or hangs. The rest of
+ * a batch would fail the same way (a hung command would hold the batch for its timeout per
+ * mail), so it is handed back untried and logged once, not once per mail. A command's
+ * non-zero exit (EIO) may be about one recipient and does not stop the batch.
+ */
+static int S_destination_down(const struct app *app, int err)
+{
+	if (err == ENOSPC || err == EDQUOT || err == EROFS || err == ENOENT || err == EACCES ||
+	    err == ENOTDIR)
+		return 1;
+	return app->cfg.sendmail ? err == ETIMEDOUT : err == EIO;
 }
 
 /*
@@ -281,15 +309,15 @@ static void S_failed(struct db *db, const struct db_mail *m, long long now, int 
 /* All of a claimed batch must be delivered within its lease, even at sendmail's timeout. */
 static int S_batch_max(const struct app *app)
 {
-	int max = app->cfg.sendmail ? LEASE / (SENDMAIL_TIMEOUT / 1000) - 2 : BATCH;
+	int max = app->cfg.sendmail ? LEASE / app->cfg.sendmail_timeout - 2 : BATCH;
 	return max < BATCH ? max : BATCH;
 }
 
 static int S_deliver(struct app *app, struct db *db)
 {
 	struct db_mail m[BATCH];
-	long long sent[BATCH];
-	int ok[BATCH], nsent = 0;
+	long long sent[BATCH], retry_at = 0;
+	int ok[BATCH], nsent = 0, deferred = 0, down = 0;
 	long long now = (long long)time(NULL);
 	int n = db_mail_claim(db, now, now + LEASE, m, S_batch_max(app));
 	if (n <= 0)
@@ -304,19 +332,31 @@ static int S_deliver(struct app *app, struct db *db)
 		    .message_id = m[i].message_id,
 		    .date = m[i].created_at,
 		};
-		ok[i] = app->cfg.sendmail
-		            ? mail_deliver_sendmail(app->cfg.sendmail, &msg, SENDMAIL_TIMEOUT)
-		            : mail_deliver_dir_unsynced(app->cfg.mail_dir, &msg);
-		if (ok[i] < 0)
-			S_failed(db, &m[i], now, errno);
+		ok[i] = -1;
+		if (down) {
+			db_mail_defer(db, m[i].id, retry_at);
+			deferred++;
+			continue;
+		}
+		ok[i] = app->cfg.sendmail ? mail_deliver_sendmail(app->cfg.sendmail, &msg,
+		                                                  app->cfg.sendmail_timeout * 1000)
+		                          : mail_deliver_dir_unsynced(app->cfg.mail_dir, &msg);
+		if (ok[i] < 0) {
+			int e = errno;
+			retry_at = S_failed(app, db, &m[i], now, e);
+			down = S_destination_down(app, e);
+		}
 	}
+	if (deferred)
+		fprintf(stderr, "okpay-portal: mail: %d more not tried, due again in %lld s\n",
+		        deferred, retry_at - now);
 	int synced = app->cfg.sendmail || mail_sync_dir(app->cfg.mail_dir) == 0;
 	int sync_err = errno;
 	for (int i = 0; i < n; i++) {
 		if (ok[i] == 0 && synced)
 			sent[nsent++] = m[i].id;
 		else if (ok[i] == 0)
-			S_failed(db, &m[i], now, sync_err);
+			S_failed(app, db, &m[i], now, sync_err);
 	}
 	/* If this fails the mails stay claimed and go out again after the lease: never lost. */
 	if (nsent)
@@ -369,8 +409,19 @@ void *outbox_thread(void *arg)
 	 * and a power cut at worst sends a mail again. Workers then wait less for the write lock.
 	 */
 	db_durable(db, 0);
+	int trouble = 0; /* the last claim failed: said once, and once when it works again */
 	while (!app->stopping) {
+		db_reopen_writable(db);
+		db_enter();
 		int rc = S_deliver(app, db);
+		db_leave();
+		if ((rc < 0) != trouble) {
+			trouble = rc < 0;
+			fprintf(stderr, "okpay-portal: mail thread: %s\n",
+			        trouble ? "cannot claim mail (database full, read-only or busy), "
+			                  "trying every second"
+			                : "claiming mail again");
+		}
 		if (rc > 0 && rc < S_batch_max(app))
 			S_pause(app, PACE_MS);
 		if (rc > 0)

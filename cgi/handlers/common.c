@@ -49,6 +49,8 @@ int handler_unavailable(struct http_req *rq, struct http_resp *rs, const char *w
 	fprintf(stderr, "okpay-portal: %s %s: %s failed: %s\n", rq->method, rq->path, what,
 	        db_errmsg(rq->db));
 	db_rollback(rq->db);
+	/* No cookie for what was just rolled back (a new session's) may reach the browser. */
+	buf_reset(&rs->headers);
 	http_header(rs, "Retry-After", "30");
 	return page_error(rq, rs, 503);
 }

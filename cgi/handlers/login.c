@@ -94,6 +94,15 @@ static int S_finish(struct http_req *rq, struct http_resp *rs, const struct db_u
 	struct buf device = BUF_INIT;
 	int status;
 	ua_summary(&device, rq->user_agent);
+	/*
+	 * One transaction: a crash or a full disk leaves either the whole login (old session
+	 * ended, new one, its event, the new-device mail) or none of it, never a session whose
+	 * login is not in the activity or whose new-device mail was lost.
+	 */
+	if (db_begin(rq->db) < 0) {
+		status = handler_unavailable(rq, rs, "begin");
+		goto out;
+	}
 	int known = S_known_device(rq, u->id, device.ptr);
 	/* A new session at every login: whatever session this browser had ends here. */
 	if (rq->has_session && db_session_end(rq->db, rq->session.id, rq->now) < 0) {
@@ -108,11 +117,21 @@ static int S_finish(struct http_req *rq, struct http_resp *rs, const struct db_u
 	if (!known) {
 		struct buf when = BUF_INIT;
 		handler_time(&when, rq->now);
-		db_event_add(rq->db, u->id, "new_device", rq->remote_addr, rq->user_agent, rq->now);
-		if (outbox_new_device(rq, u, when.ptr, device.ptr) == 0)
-			app_mail_wake(rq->app);
+		int rc = db_event_add(rq->db, u->id, "new_device", rq->remote_addr, rq->user_agent,
+		                      rq->now) < 0 ||
+		         outbox_new_device(rq, u, when.ptr, device.ptr) < 0;
 		buf_release(&when);
+		if (rc) {
+			status = handler_unavailable(rq, rs, "new device");
+			goto out;
+		}
 	}
+	if (db_commit(rq->db) < 0) {
+		status = handler_unavailable(rq, rs, "commit");
+		goto out;
+	}
+	if (!known)
+		app_mail_wake(rq->app);
 	if (http_safe_return(next)) {
 		http_redirect(rs, 303, next);
 		status = 303;

@@ -107,7 +107,8 @@ async function startNginxOn(port, siteDir, fcgiSocket, extraHeaders = []) {
 // Start the portal (FastCGI) with a fresh database, mail directory and key in a new directory,
 // then nginx in front of it serving siteDir. Resolves to
 // { base, port, dir, db, mailDir, stop(), kill(signal), restart(), pid() }.
-// opts: { dev = true, workers = 4, sendmail, env, siteDir, args: [extra portal flags] }
+// opts: { dev = true, workers = 4, sendmail, env, siteDir, db, mailDir (paths elsewhere, e.g. on
+// a small file system), args: [extra portal flags] }
 // stop() also runs `okpay-admin audit` on the database and throws when the ledger is wrong, so
 // every test that starts a portal proves the ledger's invariants at its end.
 async function startPortal(opts = {}) {
@@ -115,8 +116,8 @@ async function startPortal(opts = {}) {
   const siteDir = opts.siteDir || buildSite();
   const port = await freePort();
   const sock = path.join(dir, 'okpay.sock');
-  const db = path.join(dir, 'okpay.db');
-  const mailDir = path.join(dir, 'mail');
+  const db = opts.db || path.join(dir, 'okpay.db');
+  const mailDir = opts.mailDir || path.join(dir, 'mail');
   const args = ['--db', db, '--socket', sock, '--mail-dir', mailDir, '--key', path.join(dir, 'secret.key'),
     '--log', path.join(dir, 'portal.log'), '--base-url', `http://127.0.0.1:${port}`,
     '--theme', path.join(ROOT, 'theme'), '--content', path.join(ROOT, 'content'),
@@ -138,11 +139,16 @@ async function startPortal(opts = {}) {
     }
   };
   const stopPortal = async (signal) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const done = new Promise((resolve) => proc.on('exit', resolve));
-    proc.kill(signal);
-    setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
+    // This process, not whichever `proc` names in 5 s: a restarted portal must not get the
+    // SIGKILL meant for the one before it.
+    const p = proc;
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const done = new Promise((resolve) => p.on('exit', resolve));
+    p.kill(signal);
+    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+    timer.unref();
     await done;
+    clearTimeout(timer);
   };
   await spawnPortal();
   const nginx = await startNginxOn(port, siteDir, sock);
