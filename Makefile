@@ -167,7 +167,7 @@ test-e2e: $(SITE_GEN) $(PORTAL) $(ADMIN)
 # build/fuzz/artifacts/<target>/. `make test` runs them too (test-fuzz): 30 s each, the
 # multipart parser of the support form 60 s.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= form multipart amount frontmatter tmpl search links
+FUZZ_TARGETS ?= form multipart amount frontmatter tmpl search links fields
 FUZZ_DIR     := build/fuzz
 FUZZ_SAN     := address,undefined
 FUZZ_CFLAGS  := $(WARN) $(DEFS) -Icgi -Isite-gen -O1 -g -fno-omit-frame-pointer \
@@ -182,18 +182,24 @@ FUZZ_MAX_LEN_frontmatter := 4096
 FUZZ_MAX_LEN_tmpl      := 2048
 FUZZ_MAX_LEN_search    := 512
 FUZZ_MAX_LEN_links     := 2048
+FUZZ_MAX_LEN_fields    := 512
 
 # links renders whole articles: the generator's modules (not its main) and cmark-gfm.
 FUZZ_GEN_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out site-gen/frontmatter.c,$(GEN_SRC)))
 $(FUZZ_DIR)/bin/links-fuzz: $(FUZZ_GEN_OBJ)
 $(FUZZ_DIR)/bin/links-fuzz: FUZZ_LIBS := $(CMARK_LIBS)
+# fields: emails, names, account and transfer numbers, dates, return paths, User-Agent.
+FUZZ_FIELDS_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,cgi/policy.c cgi/numbers.c cgi/day.c \
+		   cgi/http.c cgi/ua.c)
+$(FUZZ_DIR)/bin/fields-fuzz: $(FUZZ_FIELDS_OBJ)
+$(FUZZ_DIR)/bin/fields-fuzz: FUZZ_LIBS := -lzxcvbn
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -MMD -MP -c $< -o $@
 
 # Objects built through the pattern rule below would otherwise be deleted as intermediate.
-.SECONDARY: $(FUZZ_OBJ) $(FUZZ_GEN_OBJ) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/tests/fuzz/%_fuzz.o)
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_GEN_OBJ) $(FUZZ_FIELDS_OBJ) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/tests/fuzz/%_fuzz.o)
 
 $(FUZZ_DIR)/bin/%-fuzz: $(FUZZ_DIR)/obj/tests/fuzz/%_fuzz.o $(FUZZ_OBJ)
 	@mkdir -p $(@D)
