@@ -57,6 +57,24 @@ static char *S_decode(const char *s, size_t n)
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * Append s (n bytes) for an error message with control bytes percent-encoded again: a
+ * decoded %0A or an entity such as &#10; would otherwise start a line that reads like another
+ * error, and an escape byte would reach the writer's terminal.
+ */
+static const char *S_shown(struct buf *b, const char *s, size_t n)
+{
+	buf_reset(b);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			buf_addf(b, "%%%02X", c);
+		else
+			buf_addc(b, (char)c);
+	}
+	return b->ptr;
+}
+
 static void S_add_ref(struct article *a, struct article *target, const char *frag, size_t n,
                       int line)
 {
@@ -118,29 +136,35 @@ int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *
 	struct article *a = ctx->a;
 	const char *path = a->path;
 	size_t n = strlen(url);
+	struct buf rel = BUF_INIT, shown = BUF_INIT;
+	int rc = -1;
+	char *raw = NULL;
 
 	if (n == 0) {
 		buf_addf(err, "%s:%d: empty link\n", path, line);
-		return -1;
+		goto out;
 	}
 	if (url[0] == '#') {
 		S_add_ref(a, a, url + 1, n - 1, line);
-		return 0;
+		rc = 0;
+		goto out;
 	}
 	int sl = S_scheme_len(url);
 	if (sl) {
 		if ((sl == 4 && !strncasecmp(url, "http", 4)) ||
 		    (sl == 5 && !strncasecmp(url, "https", 5)) ||
-		    (sl == 6 && !strncasecmp(url, "mailto", 6) && !image))
-			return 0;
-		buf_addf(err, "%s:%d: links may use http:, https: and mailto: only, not '%.*s:'\n",
-		         path, line, sl, url);
-		return -1;
+		    (sl == 6 && !strncasecmp(url, "mailto", 6) && !image)) {
+			rc = 0;
+			goto out;
+		}
+		buf_addf(err, "%s:%d: links may use http:, https: and mailto: only, not '%s:'\n",
+		         path, line, S_shown(&shown, url, (size_t)sl));
+		goto out;
 	}
 	if (url[0] == '/' && url[1] == '/') {
 		buf_addf(err, "%s:%d: write the full address with https:// instead of '//'\n", path,
 		         line);
-		return -1;
+		goto out;
 	}
 	const char *hash = strchr(url, '#');
 	size_t plen = hash ? (size_t)(hash - url) : n;
@@ -148,32 +172,33 @@ int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *
 	size_t flen = hash ? n - plen - 1 : 0;
 	if (memchr(url, '?', plen) && !links_is_portal(url, plen)) {
 		buf_addf(err, "%s:%d: links to help-center pages take no '?query'\n", path, line);
-		return -1;
+		goto out;
 	}
 
 	if (url[0] == '/') {
-		if (links_is_portal(url, plen))
-			return 0;
+		if (links_is_portal(url, plen)) {
+			rc = 0;
+			goto out;
+		}
 		if (!index_is_page(ctx->site, url, plen)) {
-			buf_addf(err,
-			         "%s:%d: no page at %.*s (link to articles by their .md file)\n",
-			         path, line, (int)plen, url);
-			return -1;
+			buf_addf(err, "%s:%d: no page at %s (link to articles by their .md file)\n",
+			         path, line, S_shown(&shown, url, plen));
+			goto out;
 		}
 		char *p = xstrndup(url, plen);
 		struct article *t = index_by_url(ctx->site, p);
 		free(p);
 		if (frag && t)
 			S_add_ref(a, t, frag, flen, line);
-		return 0;
+		rc = 0;
+		goto out;
 	}
 
-	struct buf rel = BUF_INIT;
-	int rc = -1;
-	char *raw = S_decode(url, plen);
+	raw = S_decode(url, plen);
+	S_shown(&shown, raw, strlen(raw));
 	if (S_join(&rel, a->rel, raw, strlen(raw)) < 0) {
 		buf_addf(err, "%s:%d: link %s leads outside the content directory\n", path, line,
-		         raw);
+		         shown.ptr);
 		goto out;
 	}
 	if (image) {
@@ -183,7 +208,7 @@ int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *
 		buf_release(&file);
 		if (!ok) {
 			buf_addf(err, "%s:%d: image %s not found (png, jpg, gif, svg or webp)\n",
-			         path, line, raw);
+			         path, line, shown.ptr);
 			goto out;
 		}
 		buf_addc(out, '/');
@@ -193,16 +218,17 @@ int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *
 	}
 	if (!util_has_suffix(rel.ptr, rel.len, ".md")) {
 		buf_addf(err, "%s:%d: link to %s: link to other articles by their .md file\n", path,
-		         line, raw);
+		         line, shown.ptr);
 		goto out;
 	}
 	struct article *t = index_by_rel(ctx->site, rel.ptr);
 	if (!t) {
-		buf_addf(err, "%s:%d: link target %s does not exist\n", path, line, raw);
+		buf_addf(err, "%s:%d: link target %s does not exist\n", path, line, shown.ptr);
 		goto out;
 	}
 	if (!index_published(t) || !t->url) {
-		buf_addf(err, "%s:%d: link target %s is a draft or has errors\n", path, line, raw);
+		buf_addf(err, "%s:%d: link target %s is a draft or has errors\n", path, line,
+		         shown.ptr);
 		goto out;
 	}
 	buf_adds(out, t->url);
@@ -215,12 +241,14 @@ int links_resolve(void *ctxp, const char *url, int image, int line, struct buf *
 out:
 	free(raw);
 	buf_release(&rel);
+	buf_release(&shown);
 	return rc;
 }
 
 void links_check_anchors(struct site *site, struct article *a)
 {
 	(void)site;
+	struct buf shown = BUF_INIT;
 	for (size_t i = 0; i < a->nrefs; i++) {
 		const struct anchor_ref *r = &a->refs[i];
 		size_t k = 0;
@@ -228,6 +256,7 @@ void links_check_anchors(struct site *site, struct article *a)
 			k++;
 		if (k == r->target->doc.nh)
 			buf_addf(&a->err, "%s:%d: no heading with id '#%s' in %s\n", a->path,
-			         r->line, r->id, r->target->path);
+			         r->line, S_shown(&shown, r->id, strlen(r->id)), r->target->path);
 	}
+	buf_release(&shown);
 }

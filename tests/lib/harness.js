@@ -11,6 +11,13 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SITE_GEN = path.resolve(ROOT, process.env.SITE_GEN || 'build/release/bin/site-gen');
 const PORTAL = path.resolve(ROOT, process.env.PORTAL || 'build/release/bin/okpay-portal');
 const ADMIN = path.join(path.dirname(PORTAL), 'okpay-admin');
+// PORTAL_WRAPPER: a command the portal runs under (`make test-valgrind`), words split on spaces,
+// `{dir}` replaced by the portal's directory, e.g.
+//   valgrind --error-exitcode=99 --quiet --log-file={dir}/valgrind.%p.log
+// stop() then fails the test when the wrapper exited 99 or left a non-empty valgrind*.log there.
+// Wrapped portals start and stop slower (memcheck: seconds), so their timeouts are longer.
+const PORTAL_WRAPPER = (process.env.PORTAL_WRAPPER || '').split(' ').filter(Boolean);
+const PORTAL_SLOW = PORTAL_WRAPPER.length ? 12 : 1;
 
 // Every directory a test file makes sits in one per process, removed when the process exits,
 // so that runs do not pile up sites and databases in /tmp (CI reuses the machine).
@@ -82,6 +89,11 @@ async function startNginxOn(port, siteDir, fcgiSocket, extraHeaders = []) {
   for (const hdr of extraHeaders) {
     fs.appendFileSync(path.join(varDir, 'nginx', 'security-headers.conf'), `add_header ${hdr} always;\n`);
   }
+  // A portal under memcheck hashes a password in about 5 s instead of 0.2 s (argon2id, 80 MiB)
+  // and runs one thread at a time, so a burst of logins outlasts nginx's default 60 s.
+  if (fcgiSocket && PORTAL_WRAPPER.length) {
+    fs.appendFileSync(path.join(varDir, 'nginx', 'fastcgi.conf'), `fastcgi_read_timeout ${60 * PORTAL_SLOW}s;\n`);
+  }
   const proc = spawn('nginx', ['-c', conf, '-p', path.join(varDir, 'nginx')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
@@ -127,14 +139,18 @@ async function startPortal(opts = {}) {
   if (opts.dev !== false) args.push('--dev');
   if (opts.sendmail) args.push('--sendmail', opts.sendmail);
   let proc;
+  const procs = []; // every process started, for the wrapper's exit codes
   let stderr = '';
   const spawnPortal = async () => {
     fs.rmSync(sock, { force: true }); // a killed portal leaves its socket file behind
-    proc = spawn(PORTAL, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
+    const wrap = PORTAL_WRAPPER.map((w) => w.replaceAll('{dir}', dir));
+    const cmd = wrap.length ? [...wrap, PORTAL, ...args] : [PORTAL, ...args];
+    proc = spawn(cmd[0], cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
+    procs.push(proc);
     proc.stderr.on('data', (d) => { stderr += d; });
     const t0 = Date.now();
     while (!fs.existsSync(sock)) {
-      if (proc.exitCode !== null || Date.now() - t0 > 10000) throw new Error(`portal did not start: ${stderr}`);
+      if (proc.exitCode !== null || Date.now() - t0 > 10000 * PORTAL_SLOW) throw new Error(`portal did not start: ${stderr}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
@@ -145,7 +161,7 @@ async function startPortal(opts = {}) {
     if (p.exitCode !== null || p.signalCode !== null) return;
     const done = new Promise((resolve) => p.on('exit', resolve));
     p.kill(signal);
-    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+    const timer = setTimeout(() => p.kill('SIGKILL'), 5000 * PORTAL_SLOW);
     timer.unref();
     await done;
     clearTimeout(timer);
@@ -164,8 +180,22 @@ async function startPortal(opts = {}) {
       await nginx.stop();
       await stopPortal('SIGTERM');
       audit(db);
+      if (PORTAL_WRAPPER.length) wrapperReport(dir, procs);
     },
   };
+}
+
+// Throws with the valgrind logs (valgrind*.log in dir) when any is non-empty or a wrapped portal
+// exited with valgrind's --error-exitcode (99). --quiet keeps a clean run's log empty.
+function wrapperReport(dir, procs) {
+  const logs = fs.readdirSync(dir).filter((f) => /^valgrind.*\.log$/.test(f))
+    .map((f) => ({ f, text: fs.readFileSync(path.join(dir, f), 'utf8') }))
+    .filter((l) => l.text.trim() !== '');
+  const bad = procs.filter((p) => p.exitCode === 99).map((p) => p.pid);
+  if (logs.length || bad.length) {
+    throw new Error(`valgrind found errors in the portal${bad.length ? ` (exit 99: pid ${bad.join(', ')})` : ''}:\n`
+      + logs.map((l) => `--- ${path.join(dir, l.f)}\n${l.text}`).join('\n'));
+  }
 }
 
 // `okpay-admin audit` on the database db: throws with its report when an invariant fails.

@@ -4,6 +4,9 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+// Under a PORTAL_WRAPPER (valgrind, tests/lib/harness.js) the mail thread runs 20-30 times slower.
+const MAIL_SLOW = process.env.PORTAL_WRAPPER ? 12 : 1;
+
 // --- cookies -------------------------------------------------------------------------------
 
 // One Set-Cookie header line as { name, value, path, domain, maxAge, expires, httpOnly, secure,
@@ -267,9 +270,11 @@ class Mailbox {
   }
 
   // The next unseen mail for which match(mail) holds (match: a function, or { to, subject }
-  // with a string or RegExp each), waiting up to timeoutMs; marks it seen. Throws on timeout.
+  // with a string or RegExp each), waiting up to timeoutMs (12 times that under a
+  // PORTAL_WRAPPER); marks it seen. Throws on timeout.
   async next(match = {}, timeoutMs = 3000) {
     const test = typeof match === 'function' ? match : (m) => Object.entries(match).every(([k, want]) => (want instanceof RegExp ? want.test(m[k] || '') : m[k] === want));
+    timeoutMs *= MAIL_SLOW;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const f of this.files()) {

@@ -176,6 +176,25 @@ Test(links, rejects_empty_link)
 	S_expect_error("", 0, "empty link");
 }
 
+/* Found by tests/fuzz/links_fuzz.c: a decoded %0A started a line that read like another error. */
+Test(links, error_message_keeps_decoded_control_bytes_encoded)
+{
+	fx_load();
+	S_expect_error("nope%0Azh/x.md:1: fake.md", 0,
+	               "link target nope%0Azh/x.md:1: fake.md does not exist");
+	S_expect_error("a%1B[31m.txt", 0,
+	               "link to a%1B[31m.txt: link to other articles by their .md file");
+}
+
+Test(links, error_message_encodes_control_bytes_of_scheme_and_path)
+{
+	fx_load();
+	S_expect_error("java\nscript:x", 0,
+	               "links may use http:, https: and mailto: only, not 'java%0Ascript:'");
+	S_expect_error("/zh/\rnope/", 0,
+	               "no page at /zh/%0Dnope/ (link to articles by their .md file)");
+}
+
 /* --- other schemes ------------------------------------------------------------------------ */
 
 Test(links, keeps_http_link)
@@ -456,6 +475,16 @@ Test(links, reports_missing_anchor_of_absolute_link)
 	struct article *a = S_render("[x](/zh/login/faq/#nope)\n");
 	buf_addf(&msg, "no heading with id '#nope' in %s/zh/login/faq.md", fx.content);
 	S_expect_errors(a, 9, msg.ptr);
+	buf_release(&msg);
+}
+
+/* Found by tests/fuzz/links_fuzz.c, as for links above: &#10; in a fragment is a line break. */
+Test(links, missing_anchor_message_keeps_control_bytes_encoded)
+{
+	struct buf msg = BUF_INIT;
+	struct article *a = S_render("## Intro\n\n[x](#a&#10;b)\n");
+	buf_addf(&msg, "no heading with id '#a%%0Ab' in %s/%s", fx.content, LINKS);
+	S_expect_errors(a, 11, msg.ptr);
 	buf_release(&msg);
 }
 
