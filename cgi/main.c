@@ -26,14 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define FIELDS_MAX       200  /* form fields per request; no portal form has more than a dozen */
 #define QUERY_VALUE_MAX  8192 /* bytes of one query string value, decoded */
-#define HASH_NICE        5    /* hash threads run this much nicer than the rest (setpriority) */
 #define HASH_RETRY_AFTER "5"  /* seconds, when the hash queue is full: a burst passes by then */
 
 static struct app app;
@@ -415,13 +413,10 @@ static void *S_hasher(void *arg)
 	struct search *search = NULL;
 	FCGX_Request *r;
 	/*
-	 * Below the workers on the CPU, so that a page's millisecond is not shared out with the
-	 * hashes. On Linux the nice value is per thread.
+	 * At the workers' priority: a worker that wakes for a page preempts a hash anyway (it has
+	 * slept, so the scheduler owes it CPU time). At nice +5 pages were no faster in
+	 * bench-mixed (bench/RESULTS.md), and the systemd unit forbids setpriority (~@resources).
 	 */
-	int nice = getpriority(PRIO_PROCESS, 0);
-	if (setpriority(PRIO_PROCESS, (id_t)gettid(),
-	                nice + HASH_NICE > 19 ? 19 : nice + HASH_NICE) < 0)
-		fprintf(stderr, "okpay-portal: hash thread priority: %s\n", strerror(errno));
 	while ((r = queue_pop(&hash_queue)) != NULL) {
 		S_serve(r, db, &search, app.stopping);
 		S_request_done(r);
