@@ -229,7 +229,8 @@ static void S_serve(FCGX_Request *r, struct db *db, struct search **search, int 
 	if (busy) {
 		rq.locale = strncmp(rq.path, "/en/", 4) == 0 ? LOCALE_EN : LOCALE_ZH;
 		http_header(&rs, "Retry-After", HASH_RETRY_AFTER);
-		status = page_error(&rq, &rs, 503);
+		/* Busy, not broken: "in a moment" rather than the outage text's "a few minutes". */
+		status = page_error_text(&rq, &rs, 503, "error_busy_text");
 	} else if (qerr != FORM_OK || !utf8_valid(rq.path, strlen(rq.path))) {
 		/* Malformed query strings and paths are answered 400 whatever the page. */
 		rq.locale = strncmp(rq.path, "/en/", 4) == 0 ? LOCALE_EN : LOCALE_ZH;

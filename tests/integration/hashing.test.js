@@ -88,6 +88,7 @@ describe('password hashing', () => {
       for (const r of busy) {
         assert.equal(r.headers.get('retry-after'), '5');
         assert.ok(r.text.includes(ui.zh.error_503_title), 'the themed page');
+        assert.ok(r.text.includes(ui.zh.error_busy_text), 'says to try again in a moment');
         assert.match(r.text, /<html lang="zh/, 'in the language of the page');
         assert.ok(r.ms < Math.max(...ok.map((o) => o.ms)), `the 503 (${r.ms.toFixed(0)} ms) came before the last login`);
       }
