@@ -89,7 +89,9 @@ bench_start() {
 
 	var=$work/portal/var
 	conf=$("$root/nginx/render.sh" "$port" "$site" "$var" "$sock")
-	sed -i '/limit_req zone=okpay_forms/d' "$conf"
+	# The limit sits in the rendered okpay-server.conf (included by nginx.conf), not in $conf.
+	sed -i '/limit_req zone=okpay_forms/d' "$(dirname "$conf")/okpay-server.conf"
+	! grep -q 'limit_req zone=' "$(dirname "$conf")"/*.conf || die "nginx's POST limit is still on"
 	nginx -t -q -c "$conf" -p "$var/nginx"
 	nginx -c "$conf" -p "$var/nginx" 2>>"$var/nginx-stderr.log" &
 	nginx_pid=$!

@@ -57,7 +57,9 @@ start_nginx() {
 	conf=$(nginx/render.sh "$port" "$work/site" "$var" "$sock")
 	# The benchmark measures the service, not nginx's flood limit on POSTs: 64 connections
 	# posting logins would spend its burst at once and then measure instant 429s.
-	sed -i '/limit_req zone=okpay_forms/d' "$conf"
+	# It sits in the rendered okpay-server.conf (included by nginx.conf), not in $conf.
+	sed -i '/limit_req zone=okpay_forms/d' "$(dirname "$conf")/okpay-server.conf"
+	! grep -q 'limit_req zone=' "$(dirname "$conf")"/*.conf || die "nginx's POST limit is still on"
 	nginx -t -q -c "$conf" -p "$var/nginx"
 	nginx -c "$conf" -p "$var/nginx" 2>>"$var/nginx-stderr.log" &
 	local pid=$!

@@ -26,6 +26,8 @@ struct config {
 	const char *search_db;   /* the help center's search index, written by site-gen */
 	int dev;                 /* dev mode: /_dev/mail, cookies without Secure on plain HTTP */
 	int workers;             /* request threads */
+	int hash_threads;        /* threads for requests that hash a password (cgi/router.h) */
+	int hash_queue;          /* such requests waiting for one; more are answered 503 */
 	int login_limit;         /* login attempts per client address per 15 minutes */
 	/* Money (issue 5): amounts in minor units of currency. */
 	struct money_currency currency; /* default CNY, "¥", 2 decimals */

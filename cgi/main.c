@@ -1,4 +1,7 @@
-/* main.c - okpay-portal: the FastCGI account portal. Threads share nothing but the socket. */
+/*
+ * main.c - okpay-portal: the FastCGI account portal. Threads share nothing but the socket and
+ * the queue of requests waiting for a hash thread.
+ */
 #include "app.h"
 #include "card.h"
 #include "auth.h"
@@ -10,6 +13,7 @@
 #include "util.h"
 #include "outbox.h"
 #include "page.h"
+#include "queue.h"
 #include "search.h"
 #include "support.h"
 #include "utf8.h"
@@ -26,12 +30,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FIELDS_MAX      200  /* form fields per request; no portal form has more than a dozen */
-#define QUERY_VALUE_MAX 8192 /* bytes of one query string value, decoded */
+#define FIELDS_MAX       200  /* form fields per request; no portal form has more than a dozen */
+#define QUERY_VALUE_MAX  8192 /* bytes of one query string value, decoded */
+#define HASH_RETRY_AFTER "5"  /* seconds, when the hash queue is full: a burst passes by then */
 
 static struct app app;
 static int listen_fd = -1;
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Requests that hash a password (router_hashes), accepted and waiting for a hash thread. */
+static struct queue hash_queue;
 
 static const char *S_env(FCGX_Request *r, const char *name)
 {
@@ -166,7 +173,11 @@ static void S_log(const struct http_req *rq, int status, double ms)
 	buf_release(&path);
 }
 
-static void S_serve(FCGX_Request *r, struct db *db, struct search **search)
+/*
+ * Answer r. busy: only say 503 with Retry-After, the themed page (the hash queue is full, or
+ * the portal is stopping); the body is still read, so nginx's write of it does not fail.
+ */
+static void S_serve(FCGX_Request *r, struct db *db, struct search **search, int busy)
 {
 	long long t0 = util_now_ns();
 	struct http_req rq = {0};
@@ -215,7 +226,12 @@ static void S_serve(FCGX_Request *r, struct db *db, struct search **search)
 	if (qerr == FORM_OK && form_has_duplicates(&rq.query))
 		qerr = -4;
 	int status;
-	if (qerr != FORM_OK || !utf8_valid(rq.path, strlen(rq.path))) {
+	if (busy) {
+		rq.locale = strncmp(rq.path, "/en/", 4) == 0 ? LOCALE_EN : LOCALE_ZH;
+		http_header(&rs, "Retry-After", HASH_RETRY_AFTER);
+		/* Busy, not broken: "in a moment" rather than the outage text's "a few minutes". */
+		status = page_error_text(&rq, &rs, 503, "error_busy_text");
+	} else if (qerr != FORM_OK || !utf8_valid(rq.path, strlen(rq.path))) {
 		/* Malformed query strings and paths are answered 400 whatever the page. */
 		rq.locale = strncmp(rq.path, "/en/", 4) == 0 ? LOCALE_EN : LOCALE_ZH;
 		status = page_error(&rq, &rs, 400);
@@ -305,13 +321,23 @@ static void *S_checkpointer(void *arg)
 	return NULL;
 }
 
-static void *S_worker(void *arg)
+/*
+ * S_serve inside the database gate (db_enter), after giving a connection that was opened
+ * read-only the chance to come back read-write (db_reopen_writable: the disk was remounted).
+ */
+static void S_serve_in_db(FCGX_Request *r, struct db *db, struct search **search, int busy)
 {
-	(void)arg;
+	db_reopen_writable(db);
+	db_enter();
+	S_serve(r, db, search, busy);
+	db_leave();
+}
+
+/* The database connection of a thread that serves requests: each has its own. */
+static struct db *S_thread_db(void)
+{
 	struct buf err = BUF_INIT;
 	struct db *db = db_open(app.cfg.db_path, &err);
-	struct search *search = NULL; /* opened by the first search this worker serves */
-	FCGX_Request r;
 	if (!db) {
 		fprintf(stderr, "okpay-portal: %s\n", err.ptr);
 		buf_release(&err);
@@ -319,7 +345,42 @@ static void *S_worker(void *arg)
 	}
 	buf_release(&err);
 	db_checkpoint_auto(db, 0); /* S_checkpointer does it, outside requests */
-	FCGX_InitRequest(&r, listen_fd, 0);
+	return db;
+}
+
+/* A request on the heap, so that a worker can hand it to a hash thread and take a new one. */
+static FCGX_Request *S_request_new(void)
+{
+	FCGX_Request *r = xmalloc(sizeof(*r));
+	FCGX_InitRequest(r, listen_fd, 0);
+	return r;
+}
+
+/*
+ * Free *slot and whatever request data and connection it still holds: a request accepted only
+ * in part when a worker was cancelled, or none. FCGX_Free closes a connection only if open.
+ */
+static void S_request_drop(void *slot)
+{
+	FCGX_Request **r = slot;
+	FCGX_Free(*r, 1);
+	free(*r);
+	*r = NULL;
+}
+
+/* The same for a request that was answered: flush and finish it first. */
+static void S_request_done(FCGX_Request *r)
+{
+	FCGX_Finish_r(r);
+	S_request_drop(&r);
+}
+
+static void *S_worker(void *arg)
+{
+	(void)arg;
+	struct db *db = S_thread_db();
+	struct search *search = NULL; /* opened by the first search this worker serves */
+	FCGX_Request *r = S_request_new();
 	/*
 	 * Shutdown cancels workers while they wait in accept(), the only place cancellation is
 	 * enabled: a request in progress always finishes, the accept lock is released and the
@@ -328,24 +389,65 @@ static void *S_worker(void *arg)
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	pthread_cleanup_push(S_close_db, db);
 	pthread_cleanup_push(S_close_search, &search);
+	pthread_cleanup_push(S_request_drop, &r);
 	for (;;) {
 		int rc;
 		pthread_mutex_lock(&accept_lock);
 		pthread_cleanup_push(S_unlock, &accept_lock);
 		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-		rc = FCGX_Accept_r(&r);
+		rc = FCGX_Accept_r(r);
 		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 		pthread_cleanup_pop(1);
-		if (rc < 0 || app.stopping)
+		if (rc < 0)
 			break;
-		db_reopen_writable(db);
-		db_enter();
-		S_serve(&r, db, &search);
-		db_leave();
-		FCGX_Finish_r(&r);
+		const char *method = S_env(r, "REQUEST_METHOD"), *path = S_env(r, "DOCUMENT_URI");
+		int busy = 0;
+		/*
+		 * A password hash takes 80 MiB and a tenth of a second of CPU or more: the hash
+		 * threads do it, so that this thread goes back to the pages, which take a
+		 * millisecond. The hash threads own what they take and finish it.
+		 */
+		if (router_hashes(method ? method : "GET", path ? path : "/")) {
+			if (!app.stopping && queue_push(&hash_queue, r) == 0) {
+				r = S_request_new();
+				continue;
+			}
+			busy = 1; /* a full queue answers now rather than wait without end */
+		}
+		/* After SIGTERM the next accept() ends this thread (cancellation is pending). */
+		S_serve_in_db(r, db, &search, busy);
+		FCGX_Finish_r(r);
 	}
 	pthread_cleanup_pop(1);
 	pthread_cleanup_pop(1);
+	pthread_cleanup_pop(1);
+	return NULL;
+}
+
+/*
+ * Serves the requests that hash a password, one at a time, from hash_queue; there are
+ * --hash-threads of these, so at most that many hashes (80 MiB each) are ever in memory. Each
+ * has its own database connection, as a worker. Ends when the queue is closed and empty;
+ * what it pops once the portal is stopping is answered 503, not hashed, so that shutdown is
+ * quick however long the queue.
+ */
+static void *S_hasher(void *arg)
+{
+	(void)arg;
+	struct db *db = S_thread_db();
+	struct search *search = NULL;
+	FCGX_Request *r;
+	/*
+	 * At the workers' priority: a worker that wakes for a page preempts a hash anyway (it has
+	 * slept, so the scheduler owes it CPU time). At nice +5 pages were no faster in
+	 * bench-mixed (bench/RESULTS.md), and the systemd unit forbids setpriority (~@resources).
+	 */
+	while ((r = queue_pop(&hash_queue)) != NULL) {
+		S_serve_in_db(r, db, &search, app.stopping);
+		S_request_done(r);
+	}
+	S_close_search(&search);
+	db_close(db);
 	return NULL;
 }
 
@@ -377,6 +479,13 @@ static void S_usage(FILE *f)
 	    "                    reopened when it changes ($OKPAY_SEARCH_DB, default\n"
 	    "                    build/search.db)\n"
 	    "  --workers N       request threads ($OKPAY_WORKERS, default 4)\n"
+	    "  --hash-threads N  threads that serve the requests which hash a password: login,\n"
+	    "                    registration, password and email changes, two-step with the\n"
+	    "                    password; at most N hashes (80 MiB each) at once\n"
+	    "                    ($OKPAY_HASH_THREADS, default the number of online CPUs)\n"
+	    "  --hash-queue N    such requests that may wait for a hash thread; more are\n"
+	    "                    answered 503 with Retry-After ($OKPAY_HASH_QUEUE, default 64\n"
+	    "                    per hash thread, at most 512)\n"
 	    "  --dev             dev mode: /_dev/mail, cookies without Secure on plain HTTP\n"
 	    "                    ($OKPAY_DEV=1)\n"
 	    "  --currency C,S,D  currency code, symbol and decimals ($OKPAY_CURRENCY,\n"
@@ -462,6 +571,8 @@ int main(int argc, char **argv)
 	    {"key", required_argument, NULL, 'k'},
 	    {"log", required_argument, NULL, 'l'},
 	    {"workers", required_argument, NULL, 'w'},
+	    {"hash-threads", required_argument, NULL, 'E'},
+	    {"hash-queue", required_argument, NULL, 'B'},
 	    {"login-limit", required_argument, NULL, 'L'},
 	    {"currency", required_argument, NULL, 'C'},
 	    {"card-fee-bp", required_argument, NULL, 'F'},
@@ -496,6 +607,8 @@ int main(int argc, char **argv)
 	c->log_path = S_opt("OKPAY_LOG", "var/log/portal.log");
 	c->search_db = S_opt("OKPAY_SEARCH_DB", "build/search.db");
 	c->workers = atoi(S_opt("OKPAY_WORKERS", "4"));
+	const char *hash_threads = S_opt("OKPAY_HASH_THREADS", NULL);
+	const char *hash_queue_max = S_opt("OKPAY_HASH_QUEUE", NULL);
 	c->login_limit = atoi(S_opt("OKPAY_LOGIN_LIMIT", "100"));
 	c->dev = strcmp(S_opt("OKPAY_DEV", "0"), "1") == 0;
 	const char *currency = S_opt("OKPAY_CURRENCY", "CNY,¥,2");
@@ -546,6 +659,12 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			c->workers = atoi(optarg);
+			break;
+		case 'E':
+			hash_threads = optarg;
+			break;
+		case 'B':
+			hash_queue_max = optarg;
 			break;
 		case 'Q':
 			c->search_db = optarg;
@@ -603,6 +722,19 @@ int main(int argc, char **argv)
 		die("--workers takes a number from 1 to 64");
 	if (c->login_limit < 1)
 		die("--login-limit takes a positive number");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	c->hash_threads = hash_threads ? (int)S_number("--hash-threads", hash_threads, 1, 64)
+	                  : cpus < 1   ? 1
+	                  : cpus > 64  ? 64
+	                               : (int)cpus;
+	/*
+	 * Each waiting request holds nginx's connection, a file descriptor, and libfcgi closes
+	 * connections with select(), which cannot take descriptors from 1024 (FD_SETSIZE) on:
+	 * at most 512. A full default queue is already about 10 s of hashing on 2 cores.
+	 */
+	c->hash_queue = hash_queue_max ? (int)S_number("--hash-queue", hash_queue_max, 1, 512)
+	                : 64 * c->hash_threads > 512 ? 512
+	                                             : 64 * c->hash_threads;
 	static char currency_spec[64];
 	snprintf(currency_spec, sizeof(currency_spec), "%s", currency);
 	if (strlen(currency) >= sizeof(currency_spec) ||
@@ -697,12 +829,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	pthread_t mailer, checkpointer, *tid = xcalloc((size_t)c->workers, sizeof(*tid));
+	pthread_t *hid = xcalloc((size_t)c->hash_threads, sizeof(*hid));
+	queue_init(&hash_queue, (size_t)c->hash_queue);
 	pthread_create(&mailer, NULL, outbox_thread, &app);
 	pthread_create(&checkpointer, NULL, S_checkpointer, NULL);
+	for (int i = 0; i < c->hash_threads; i++)
+		pthread_create(&hid[i], NULL, S_hasher, NULL);
 	for (int i = 0; i < c->workers; i++)
 		pthread_create(&tid[i], NULL, S_worker, NULL);
-	fprintf(stderr, "okpay-portal: %d workers on %s%s\n", c->workers,
-	        inherited ? "the socket from systemd" : c->socket_path,
+	fprintf(stderr, "okpay-portal: %d workers and %d hash threads on %s%s\n", c->workers,
+	        c->hash_threads, inherited ? "the socket from systemd" : c->socket_path,
 	        c->dev ? " (dev mode)" : "");
 	int sig = 0;
 	sigwait(&stop_signals, &sig);
@@ -711,12 +847,18 @@ int main(int argc, char **argv)
 		pthread_cancel(tid[i]);
 	for (int i = 0; i < c->workers; i++)
 		pthread_join(tid[i], NULL);
+	/* No worker pushes any more: the hash threads answer what is queued, then end. */
+	queue_close(&hash_queue);
+	for (int i = 0; i < c->hash_threads; i++)
+		pthread_join(hid[i], NULL);
+	queue_release(&hash_queue);
 	app_mail_wake(&app);
 	pthread_join(mailer, NULL);
 	pthread_join(checkpointer, NULL);
 	if (!inherited) /* systemd's socket stays for the next start */
 		unlink(c->socket_path);
 	free(tid);
+	free(hid);
 	theme_release(&app.theme);
 	fclose(app.log);
 	buf_release(&err);

@@ -125,12 +125,17 @@ int page_render(struct http_req *rq, struct http_resp *rs, int status, const cha
 
 int page_error(struct http_req *rq, struct http_resp *rs, int status)
 {
+	return page_error_text(rq, rs, status, NULL);
+}
+
+int page_error_text(struct http_req *rq, struct http_resp *rs, int status, const char *text_key)
+{
 	char title[40], text[40];
 	struct tv *d = page_data(rq);
 	snprintf(title, sizeof(title), "error_%d_title", status);
 	snprintf(text, sizeof(text), "error_%d_text", status);
 	tv_set_str(d, "title", i18n_get(&rq->app->theme.ui, rq->locale, title));
-	tv_set_str(d, "text", i18n_get(&rq->app->theme.ui, rq->locale, text));
+	tv_set_str(d, "text", i18n_get(&rq->app->theme.ui, rq->locale, text_key ? text_key : text));
 	tv_set_int(d, "status", status);
 	return page_render(rq, rs, status, "error", title, "error", d);
 }

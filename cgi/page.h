@@ -25,6 +25,9 @@ int page_render(struct http_req *rq, struct http_resp *rs, int status, const cha
 /** An error page: "error_<status>_title" and "error_<status>_text" UI strings. Returns status. */
 int page_error(struct http_req *rq, struct http_resp *rs, int status);
 
+/** page_error with the text of UI string text_key (NULL: the status's own). */
+int page_error_text(struct http_req *rq, struct http_resp *rs, int status, const char *text_key);
+
 /**
  * Form errors: add to data a message for field (UI string key msg_key), listed in the summary
  * ("errors") and available beside the field as "err.<field>". Counts in data's "has_errors".

@@ -62,12 +62,38 @@ static const struct route routes[] = {
     {"/search.json", h_search_json, NULL},
 };
 
+/*
+ * POST handlers that verify or make a password hash (cgi/auth.h: argon2id, 80 MiB, 0.1 s of
+ * CPU or more), directly or through a helper: router_hashes sends them to the hash threads.
+ * A handler that starts to hash must be added here, or it holds up a worker again.
+ */
+static const handler_fn hashing_posts[] = {
+    h_login, h_register,      h_reset_code,        h_reset,       h_password_change,
+    h_email, h_twostep_start, h_twostep_codes_new, h_twostep_off,
+};
+
 static int S_match(const char *pattern, const char *route)
 {
 	size_t n = strlen(pattern);
 	if (n && pattern[n - 1] == '*')
 		return strncmp(pattern, route, n - 1) == 0 && route[n - 1] != '\0';
 	return strcmp(pattern, route) == 0;
+}
+
+int router_hashes(const char *method, const char *path)
+{
+	if (strcmp(method, "POST") != 0 || strlen(path) < 4 || path[0] != '/' || path[3] != '/' ||
+	    locale_from_code(path + 1, 2) < 0)
+		return 0;
+	const struct route *r = NULL;
+	/* The first match, as router_dispatch takes it. */
+	for (size_t i = 0; i < ARRAY_LEN(routes) && !r; i++)
+		if (S_match(routes[i].path, path + 3))
+			r = &routes[i];
+	for (size_t i = 0; r && r->post && i < ARRAY_LEN(hashing_posts); i++)
+		if (r->post == hashing_posts[i])
+			return 1;
+	return 0;
 }
 
 static int S_method_not_allowed(struct http_req *rq, struct http_resp *rs, const struct route *r)

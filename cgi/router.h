@@ -11,4 +11,12 @@
  */
 int router_dispatch(struct http_req *rq, struct http_resp *rs, int body_error);
 
+/**
+ * 1 if a request with method and path (the decoded path, locale prefix included) goes to a
+ * handler that verifies or makes a password hash: a POST to login, registration, the password
+ * pages, the email change or the two-step pages that ask for the password. The portal serves
+ * those on its hash threads, so that they never hold up the threads of other pages. Else 0.
+ */
+int router_hashes(const char *method, const char *path);
+
 #endif
