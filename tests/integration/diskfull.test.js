@@ -61,7 +61,7 @@ if (process.getuid() !== 0 && !process.env.OKPAY_DISKFULL_NS) {
       mounted.push(dbFs);
       mountTmpfs(mailFs, 512);
       mounted.push(mailFs);
-      srv = await h.startPortal({ db: path.join(dbFs, 'okpay.db'), mailDir: path.join(mailFs, 'mail'), args: ['--mail-retry', '1'] });
+      srv = await h.startPortal({ db: path.join(dbFs, 'okpay.db'), mailDir: path.join(mailFs, 'mail'), args: ['--mail-retry', '1', '--hash-threads', '2'] });
       mail = new Mailbox(srv.mailDir);
       alice = await w.newUser(srv, mail, ui, { who: 'full.alice', name: 'Alice' });
       bob = await w.newUser(srv, mail, ui, { who: 'full.bob', name: 'Bob' });
@@ -268,7 +268,7 @@ if (process.getuid() !== 0 && !process.env.OKPAY_DISKFULL_NS) {
       await sleep(1100); // each connection tries to reopen itself read-write once a second
       const r = await register('en');
       assert.equal(r.status, 303, `registration once writable: ${r.status}`);
-      assert.match(srv.stderr(), /okpay\.db is writable again: 6 connections reopened\n/, 'every connection (4 workers, mail, checkpoints) reopened');
+      assert.match(srv.stderr(), /okpay\.db is writable again: 8 connections reopened\n/, 'every connection (4 workers, 2 hash threads, mail, checkpoints) reopened');
       assert.equal((await login('zh')).status, 303, 'login once writable');
       assert.ok(w.receiptNumber((await confirm(key, 'en')).location, 'en'), 'confirm once writable');
       assert.equal((await ticket(form)).status, 303, 'ticket once writable');
