@@ -25,7 +25,8 @@
 --   BENCH_UA      the User-Agent every request sends (the one the sessions were made with)
 --
 -- Each request is timed here (CLOCK_MONOTONIC through LuaJIT's ffi, from request() building it
--- to response() reading the whole answer) by kind; done() prints one line for bench/mixed.sh,
+-- to response() reading the whole answer) by kind, into histograms of 0.1% steps (bench/lib.lua
+-- says why not lists); done() prints one line for bench/mixed.sh,
 -- starting "mixed-wrk:", with the percentiles of all requests and of each kind, and wrk's own
 -- beside them (not the same thing: see done()).
 
@@ -60,7 +61,7 @@ function setup(thread)
 	thread:set("user_receipt", u.receipt)
 end
 
-local percentile = bench.percentile
+local percentile, hist_merge, hist_summary = bench.hist_percentile, bench.hist_merge, bench.hist_summary
 
 function done(summary, latency, requests)
 	local all, by, drawn, statuses, unexpected = {}, {}, {}, {}, 0
@@ -68,22 +69,21 @@ function done(summary, latency, requests)
 	for _, t in ipairs(threads) do
 		for k, v in pairs(t:get("drawn") or {}) do drawn[k] = drawn[k] + v end
 		for _, k in ipairs(kinds) do
-			for _, v in ipairs(t:get("ms_" .. k) or {}) do
-				by[k][#by[k] + 1] = v
-				all[#all + 1] = v
-			end
+			local h = t:get("ms_" .. k) or {}
+			hist_merge(by[k], h)
+			hist_merge(all, h)
 		end
 		unexpected = unexpected + (t:get("unexpected") or 0)
 		for k, v in pairs(t:get("statuses") or {}) do statuses[k] = (statuses[k] or 0) + v end
 	end
-	table.sort(all)
+	all = hist_summary(all)
 	local seconds = summary.duration / 1e6
 	local e = summary.errors
 	local out = {
 		string.format("mixed-wrk: seconds=%.2f requests=%d answered=%d rps=%.1f", seconds,
-			summary.requests, #all, #all / seconds),
+			summary.requests, all.n, all.n / seconds),
 		string.format("p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f",
-			percentile(all, 50), percentile(all, 99), percentile(all, 99.9), all[#all] or 0),
+			percentile(all, 50), percentile(all, 99), percentile(all, 99.9), all.max),
 		-- wrk's own histogram, for comparison only: wrk 4 "corrects" it for coordinated
 		-- omission (stats_correct adds a sample for every interval of runtime / requests per
 		-- connection that an answer took longer), so with logins taking seconds its
@@ -93,17 +93,16 @@ function done(summary, latency, requests)
 			latency:percentile(99.9) / 1000),
 	}
 	for _, k in ipairs(kinds) do
-		local s = by[k]
-		table.sort(s)
+		local s = hist_summary(by[k])
 		out[#out + 1] = string.format("%s=%d %s_drawn=%d %s_p50_ms=%.2f %s_p99_ms=%.2f " ..
-			"%s_max_ms=%.2f", k, #s, k, drawn[k], k, percentile(s, 50), k, percentile(s, 99), k,
-			s[#s] or 0)
+			"%s_max_ms=%.2f", k, s.n, k, drawn[k], k, percentile(s, 50), k, percentile(s, 99), k,
+			s.max)
 	end
 	local st = {}
 	for k, v in pairs(statuses) do st[#st + 1] = k .. ":" .. v end
 	table.sort(st)
 	out[#out + 1] = string.format("transfers_per_s=%.1f non2xx3xx=%d socket_errors=%d " ..
-		"timeouts=%d unexpected=%d statuses=%s", #by.confirm / seconds, e.status,
+		"timeouts=%d unexpected=%d statuses=%s", hist_summary(by.confirm).n / seconds, e.status,
 		e.connect + e.read + e.write + e.timeout, e.timeout, unexpected,
 		#st > 0 and table.concat(st, ",") or "-")
 	io.write(table.concat(out, " "), "\n")
@@ -210,8 +209,7 @@ function response(status, headers, body)
 		ok = status == 303 and location:find("/account/transactions/T", 1, true) ~= nil
 	end
 	if ok then
-		local t = _G["ms_" .. kind]
-		t[#t + 1] = ms
+		bench.hist_add(_G["ms_" .. kind], ms)
 	else
 		-- counted by kind and status, e.g. "login-429"
 		unexpected = unexpected + 1
